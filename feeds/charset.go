@@ -1,0 +1,164 @@
+package feeds
+
+import (
+	"bytes"
+	"iter"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode/utf32"
+
+	xunicode "golang.org/x/text/encoding/unicode"
+)
+
+// repairEncoding converts a body the parser refused into UTF-8 and removes
+// its encoding declaration, which no longer describes it. It handles UTF-16
+// and UTF-32 (by BOM or by the bytes of "<?"), mostly-UTF-8 text with stray
+// invalid bytes (replaced by U+FFFD), and legacy text that looks like
+// windows-1252, windows-1251 or KOI8-R. A valid UTF-8 body keeps its bytes
+// and only loses a declaration naming another encoding. It reports false
+// when it changed nothing, so retrying would be pointless: an encoding it
+// cannot recognise stays an error rather than becoming replacement
+// characters.
+func repairEncoding(body []byte) ([]byte, bool) {
+	if enc := wideUnicode(body); enc != nil {
+		if out, err := enc.NewDecoder().Bytes(body); err == nil {
+			return stripEncodingDecl(out), true
+		}
+	}
+	if utf8.Valid(body) {
+		out := stripEncodingDecl(body)
+		return out, !bytes.Equal(out, body)
+	}
+	if multibyte, invalid := utf8Shape(body); multibyte > invalid {
+		return stripEncodingDecl(bytes.ToValidUTF8(body, []byte("\uFFFD"))), true
+	}
+	if enc := guessLegacy(body); enc != nil {
+		if out, err := enc.NewDecoder().Bytes(body); err == nil {
+			return stripEncodingDecl(out), true
+		}
+	}
+	return body, false
+}
+
+// utf8Shape counts the valid multi-byte UTF-8 sequences and the invalid
+// bytes in body.
+func utf8Shape(body []byte) (multibyte, invalid int) {
+	for len(body) > 0 {
+		r, size := utf8.DecodeRune(body)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			invalid++
+		case size > 1:
+			multibyte++
+		}
+		body = body[size:]
+	}
+	return multibyte, invalid
+}
+
+// wideUnicode recognises UTF-16 and UTF-32 from a BOM or from the encoding
+// of "<" at the start of the document, and returns nil for anything else.
+func wideUnicode(body []byte) encoding.Encoding {
+	prefixes := []struct {
+		prefix string
+		enc    encoding.Encoding
+	}{
+		{"\x00\x00\xFE\xFF", utf32.UTF32(utf32.BigEndian, utf32.UseBOM)},
+		{"\xFF\xFE\x00\x00", utf32.UTF32(utf32.LittleEndian, utf32.UseBOM)},
+		{"\x00\x00\x00<", utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM)},
+		{"<\x00\x00\x00", utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM)},
+		{"\xFE\xFF", xunicode.UTF16(xunicode.BigEndian, xunicode.UseBOM)},
+		{"\xFF\xFE", xunicode.UTF16(xunicode.LittleEndian, xunicode.UseBOM)},
+		{"\x00<", xunicode.UTF16(xunicode.BigEndian, xunicode.IgnoreBOM)},
+		{"<\x00", xunicode.UTF16(xunicode.LittleEndian, xunicode.IgnoreBOM)},
+	}
+	for _, p := range prefixes {
+		if bytes.HasPrefix(body, []byte(p.prefix)) {
+			return p.enc
+		}
+	}
+	return nil
+}
+
+// guessLegacy picks a single-byte encoding for text that is not UTF-8.
+// Non-ASCII bytes that stand alone or in pairs inside ASCII words are
+// Western accents and punctuation (windows-1252). Longer runs are Cyrillic
+// when windows-1251 or KOI8-R decodes them to mostly lowercase Cyrillic with
+// a plausible share of vowels. Anything else (CJK, Hebrew, noise) returns
+// nil.
+func guessLegacy(body []byte) encoding.Encoding {
+	high, short := 0, 0
+	for run := range highRuns(body) {
+		high += run
+		if run <= 2 {
+			short += run
+		}
+	}
+	if high == 0 {
+		return nil
+	}
+	if 10*short >= 8*high {
+		return charmap.Windows1252
+	}
+	var best encoding.Encoding
+	bestLower := 0
+	for _, cm := range []*charmap.Charmap{charmap.Windows1251, charmap.KOI8R} {
+		lower, vowels := cyrillicShape(body, cm)
+		if 10*lower >= 7*high && 10*vowels >= 3*lower && lower > bestLower {
+			best, bestLower = cm, lower
+		}
+	}
+	return best
+}
+
+// highRuns yields the lengths of the runs of consecutive non-ASCII bytes.
+func highRuns(body []byte) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		run := 0
+		for _, c := range append(body[:len(body):len(body)], 0) {
+			if c >= 0x80 {
+				run++
+				continue
+			}
+			if run > 0 && !yield(run) {
+				return
+			}
+			run = 0
+		}
+	}
+}
+
+// cyrillicShape decodes the non-ASCII bytes of body with cm and counts the
+// lowercase Cyrillic letters, and the vowels among them.
+func cyrillicShape(body []byte, cm *charmap.Charmap) (lower, vowels int) {
+	for _, c := range body {
+		if c < 0x80 {
+			continue
+		}
+		r := cm.DecodeByte(c)
+		if !unicode.Is(unicode.Cyrillic, r) || !unicode.IsLower(r) {
+			continue
+		}
+		lower++
+		if strings.ContainsRune("аеёиоуыэюяіїє", r) {
+			vowels++
+		}
+	}
+	return lower, vowels
+}
+
+// stripEncodingDecl removes the encoding pseudo-attribute from a leading
+// XML declaration.
+func stripEncodingDecl(body []byte) []byte {
+	decl := regexp.MustCompile(`\A(\xEF\xBB\xBF)?\s*<\?xml[^>]*?\?>`).Find(body)
+	if decl == nil {
+		return body
+	}
+	cleaned := regexp.MustCompile(`\s+encoding\s*=\s*("[^"]*"|'[^']*')`).ReplaceAll(decl, nil)
+	return append(cleaned, body[len(decl):]...)
+}

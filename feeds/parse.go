@@ -1,0 +1,233 @@
+package feeds
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+)
+
+// futureSkew is how far past now a publication date may lie before it is
+// treated as bogus and replaced by now.
+const futureSkew = 10 * time.Minute
+
+// Parse parses an RSS, Atom or JSON feed body into normalised Items, at most
+// one per identity, in feed order. A body the parser refuses for its
+// encoding is repaired and parsed once more. An HTML page or any other
+// non-feed document gives a *FetchError of class not_a_feed, naming the feed
+// the page links when it links one; other failures are class parse.
+func Parse(src Source, body []byte, now time.Time) ([]Item, error) {
+	feed, err := parseFeed(body)
+	if err != nil {
+		return nil, classifyParseError(src, body, err)
+	}
+	return normalise(src, feed, now.UTC()), nil
+}
+
+// parseFeed runs gofeed, retrying once on a re-encoded body when the first
+// attempt fails.
+func parseFeed(body []byte) (*gofeed.Feed, error) {
+	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	if err == nil {
+		return feed, nil
+	}
+	repaired, changed := repairEncoding(body)
+	if !changed {
+		return nil, err
+	}
+	feed, retryErr := gofeed.NewParser().Parse(bytes.NewReader(repaired))
+	if retryErr != nil {
+		return nil, err
+	}
+	return feed, nil
+}
+
+// classifyParseError wraps a parser failure as not_a_feed (with the page's
+// alternate feed link, if any) or parse.
+func classifyParseError(src Source, body []byte, err error) error {
+	if !errors.Is(err, gofeed.ErrFeedTypeNotDetected) && !looksLikeHTML(body) {
+		return &FetchError{URL: src.URL, Class: ClassParse, Err: err}
+	}
+	alt := alternateFeed(body, absoluteHTTP(src.URL))
+	if alt == "" {
+		return &FetchError{URL: src.URL, Class: ClassNotAFeed, Err: ErrNotAFeed}
+	}
+	return &FetchError{
+		URL:       src.URL,
+		Class:     ClassNotAFeed,
+		Alternate: alt,
+		Err:       fmt.Errorf("%w; the page links a feed at %s", ErrNotAFeed, alt),
+	}
+}
+
+// normalise converts gofeed's items, dropping empty ones and repeated
+// identities.
+func normalise(src Source, feed *gofeed.Feed, now time.Time) []Item {
+	base := feedBase(src.URL, feed.Link)
+	lang := feedLanguage(feed)
+	seen := make(map[string]bool, len(feed.Items))
+	items := make([]Item, 0, len(feed.Items))
+	for _, fi := range feed.Items {
+		if fi == nil {
+			continue
+		}
+		it := normaliseItem(src, fi, base, lang, now)
+		if it.ID == "" || seen[it.ID] {
+			continue
+		}
+		seen[it.ID] = true
+		items = append(items, it)
+	}
+	return items
+}
+
+// feedBase is the URL relative item links resolve against: the feed's own
+// link (itself resolved against the feed URL), else the feed URL, else nil
+// for a local file with no absolute link.
+func feedBase(feedURL, feedLink string) *url.URL {
+	srcURL := absoluteHTTP(feedURL)
+	if link := canonicalLink(feedLink, srcURL); link != "" {
+		return absoluteHTTP(link)
+	}
+	return srcURL
+}
+
+// feedLanguage returns the feed-level language, if any.
+func feedLanguage(feed *gofeed.Feed) string {
+	if feed.Language != "" {
+		return feed.Language
+	}
+	if feed.DublinCoreExt != nil && len(feed.DublinCoreExt.Language) > 0 {
+		return feed.DublinCoreExt.Language[0]
+	}
+	return ""
+}
+
+// normaliseItem builds one Item. It returns an Item with an empty ID when
+// the entry has no title, text or link worth keeping.
+func normaliseItem(src Source, fi *gofeed.Item, base *url.URL, feedLang string, now time.Time) Item {
+	it := Item{
+		FeedName:  src.Name,
+		FeedURL:   src.URL,
+		GUID:      truncate(strings.ToValidUTF8(strings.TrimSpace(fi.GUID), "\uFFFD"), maxLinkBytes),
+		Title:     plainText(fi.Title, maxTitleBytes),
+		Text:      itemText(fi),
+		Published: published(fi, now),
+		Language:  itemLanguage(fi, feedLang),
+	}
+	it.Link = itemLink(fi, base)
+	if it.Title == "" && it.Text == "" && it.Link == "" {
+		return Item{}
+	}
+	it.ID = identity(src.URL, it.GUID, it.Link, hashedText(it), rawDate(fi))
+	return it
+}
+
+// hashedText is the text an item without GUID or link is identified by:
+// its title, or its text when it has no title.
+func hashedText(it Item) string {
+	if it.Title != "" {
+		return it.Title
+	}
+	return it.Text
+}
+
+// itemText returns the longer of the content and the description, as text.
+func itemText(fi *gofeed.Item) string {
+	desc := plainText(fi.Description, maxTextBytes)
+	content := plainText(fi.Content, maxTextBytes)
+	if len(content) > len(desc) {
+		return content
+	}
+	return desc
+}
+
+// itemLink returns the canonical link: the item's link, else its first
+// other link, else a GUID that is an absolute http(s) URL.
+func itemLink(fi *gofeed.Item, base *url.URL) string {
+	candidates := append([]string{fi.Link}, fi.Links...)
+	for _, c := range candidates {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		if link := canonicalLink(c, base); link != "" {
+			return link
+		}
+	}
+	if absoluteHTTP(fi.GUID) != nil {
+		return canonicalLink(fi.GUID, nil)
+	}
+	return ""
+}
+
+// published returns the publication (else update) time in UTC, or now when
+// it is missing or lies in the future.
+func published(fi *gofeed.Item, now time.Time) time.Time {
+	t := fi.PublishedParsed
+	if t == nil {
+		t = fi.UpdatedParsed
+	}
+	if t == nil || t.After(now.Add(futureSkew)) {
+		return now
+	}
+	return t.UTC()
+}
+
+// rawDate is the date as the feed wrote it, which stays the same across
+// polls even when it cannot be parsed.
+func rawDate(fi *gofeed.Item) string {
+	if fi.Published != "" {
+		return fi.Published
+	}
+	return fi.Updated
+}
+
+// itemLanguage returns the item's Dublin Core language, else the feed's.
+func itemLanguage(fi *gofeed.Item, feedLang string) string {
+	lang := feedLang
+	if fi.DublinCoreExt != nil && len(fi.DublinCoreExt.Language) > 0 {
+		lang = fi.DublinCoreExt.Language[0]
+	}
+	return plainText(lang, maxLanguageBytes)
+}
+
+// identity derives an item's ID. A GUID that is an http(s) URL is the
+// canonical link, so the same article from two feeds is one item; another
+// GUID is scoped by the feed URL; without a GUID the canonical link is the
+// identity; without either, a hash of feed URL, title (or text) and the
+// date as written.
+func identity(feedURL, guid, link, title, date string) string {
+	switch {
+	case guid != "" && absoluteHTTP(guid) != nil && canonicalLink(guid, nil) != "":
+		return "link:" + canonicalLink(guid, nil)
+	case guid != "":
+		return "guid:" + digest(feedURL, guid)
+	case link != "":
+		return "link:" + link
+	}
+	return "hash:" + digest(feedURL, title, strings.TrimSpace(date))
+}
+
+// digest returns the first 128 bits of the SHA-256 of the NUL-joined parts,
+// in hex.
+func digest(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:16])
+}
+
+// looksLikeHTML reports whether a body starts like an HTML document.
+func looksLikeHTML(body []byte) bool {
+	head := body[:min(len(body), 1024)]
+	if !utf8.Valid(head) {
+		head = bytes.ToValidUTF8(head, nil)
+	}
+	lower := strings.ToLower(string(head))
+	return strings.Contains(lower, "<!doctype html") || strings.Contains(lower, "<html")
+}
