@@ -1,0 +1,239 @@
+// Package discordfake is an in-process Discord for tests: a REST API under
+// /api/v9/ and /api/v10/ plus a websocket gateway, served by an
+// httptest.Server.
+//
+// It owns the fake's state (messages, threads, interactions, gateway
+// sessions), the record of every request it received, request-body
+// validation against Discord's OpenAPI excerpt (shared/discord-api) and
+// fault injection (rate limits, outages, refusals, hangs). It must not know
+// anything about the bot under test: tests drive it only through discordgo
+// (or plain HTTP) and the exported methods.
+//
+// Point a discordgo session at it with
+//
+//	s.Client = srv.Client()
+//
+// which rewrites https://discord.com/api/vN/... to the fake; no global
+// discordgo endpoint variable is changed. The gateway URL handed out by
+// GET /gateway is the fake's own ws:// address.
+package discordfake
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Defaults used when Options leaves a field empty.
+const (
+	DefaultToken             = "test-token"
+	DefaultApplicationID     = "1100000000000000001"
+	DefaultGuildID           = "1100000000000000002"
+	DefaultChannelID         = "1100000000000000003"
+	DefaultBotUsername       = "storyline-test"
+	DefaultHeartbeatInterval = 41250 * time.Millisecond
+	schemaRelPath            = "shared/discord-api/openapi-subset.json"
+)
+
+// Options configures a Server. Every field is optional.
+type Options struct {
+	// Token is the bot token the fake expects, without the "Bot " prefix.
+	Token string
+	// ApplicationID is the application the bot belongs to.
+	ApplicationID string
+	// BotUserID is the bot's user id; it defaults to ApplicationID.
+	BotUserID string
+	// GuildID is the guild listed in READY and used by interaction builders.
+	GuildID string
+	// ChannelID is the channel interaction builders invoke commands in.
+	ChannelID string
+	// SchemaPath is the OpenAPI excerpt; by default shared/discord-api is
+	// searched for from the working directory upwards.
+	SchemaPath string
+	// HeartbeatInterval is sent in HELLO.
+	HeartbeatInterval time.Duration
+	// Now is the fake's clock (message timestamps, snowflakes, rate-limit
+	// headers, Request.At); it defaults to time.Now.
+	Now func() time.Time
+}
+
+// Server is a running fake Discord. Its methods are safe for concurrent use.
+type Server struct {
+	t        testing.TB
+	opts     Options
+	hs       *httptest.Server
+	schemas  *schemas
+	routes   []route
+	upgrader websocket.Upgrader
+	closed   chan struct{}
+
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every state change
+	ids      snowflakes
+	requests []Request
+	verrs    []error
+	faults   []*fault
+	store    messageStore
+	inter    map[string]*interaction // by interaction token
+	commands map[string][]any        // by "global" or guild id
+	gw       gatewayState
+}
+
+// New starts a fake Discord for the test and stops it on t.Cleanup. It fails
+// the test if the OpenAPI excerpt cannot be found or compiled.
+func New(t testing.TB, opts Options) *Server {
+	t.Helper()
+	opts = withDefaults(opts)
+	if opts.SchemaPath == "" {
+		p, err := findSchema()
+		if err != nil {
+			t.Fatalf("discordfake: %v", err)
+		}
+		opts.SchemaPath = p
+	}
+	sch, err := loadSchemas(opts.SchemaPath)
+	if err != nil {
+		t.Fatalf("discordfake: %v", err)
+	}
+	s := &Server{
+		t:        t,
+		opts:     opts,
+		schemas:  sch,
+		routes:   routeTable(),
+		upgrader: websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
+		closed:   make(chan struct{}),
+		changed:  make(chan struct{}),
+		store:    newMessageStore(),
+		inter:    map[string]*interaction{},
+		commands: map[string][]any{},
+		gw:       newGatewayState(),
+	}
+	s.hs = httptest.NewServer(s)
+	t.Cleanup(s.close)
+	return s
+}
+
+func withDefaults(o Options) Options {
+	if o.Token == "" {
+		o.Token = DefaultToken
+	}
+	if o.ApplicationID == "" {
+		o.ApplicationID = DefaultApplicationID
+	}
+	if o.BotUserID == "" {
+		o.BotUserID = o.ApplicationID
+	}
+	if o.GuildID == "" {
+		o.GuildID = DefaultGuildID
+	}
+	if o.ChannelID == "" {
+		o.ChannelID = DefaultChannelID
+	}
+	if o.HeartbeatInterval == 0 {
+		o.HeartbeatInterval = DefaultHeartbeatInterval
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// findSchema walks up from the working directory to the first directory
+// holding shared/discord-api/openapi-subset.json.
+func findSchema() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("find schema: %w", err)
+	}
+	for {
+		p := filepath.Join(dir, schemaRelPath)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("find schema: no %s above the working directory", schemaRelPath)
+		}
+		dir = parent
+	}
+}
+
+// close ends hanging requests and gateway connections, then the HTTP server.
+func (s *Server) close() {
+	close(s.closed)
+	s.closeConnections()
+	s.hs.Close()
+}
+
+// URL returns the fake's base URL, e.g. "http://127.0.0.1:34567".
+func (s *Server) URL() string { return s.hs.URL }
+
+// APIURL returns the fake's v10 REST base, URL() + "/api/v10/".
+func (s *Server) APIURL() string { return s.hs.URL + "/api/v10/" }
+
+// GatewayURL returns the websocket address handed out by GET /gateway.
+func (s *Server) GatewayURL() string { return "ws" + s.hs.URL[len("http"):] + "/gateway" }
+
+// Client returns an HTTP client that sends requests for discord.com to the
+// fake and refuses every other host, so a test can never reach the network.
+func (s *Server) Client() *http.Client {
+	return &http.Client{Transport: rewriter{target: s.hs.URL, base: s.hs.Client().Transport}}
+}
+
+// rewriter is the Client transport.
+type rewriter struct {
+	target string
+	base   http.RoundTripper
+}
+
+// RoundTrip redirects discord.com (and the fake's own address) to the fake.
+func (rw rewriter) RoundTrip(r *http.Request) (*http.Response, error) {
+	target, err := url.Parse(rw.target)
+	if err != nil {
+		return nil, fmt.Errorf("discordfake transport: %w", err)
+	}
+	switch r.URL.Host {
+	case "discord.com", "discordapp.com", target.Host:
+	default:
+		return nil, fmt.Errorf("discordfake transport: refusing request to %s", r.URL.Host)
+	}
+	out := r.Clone(r.Context())
+	out.URL.Scheme = target.Scheme
+	out.URL.Host = target.Host
+	out.Host = target.Host
+	return rw.base.RoundTrip(out)
+}
+
+// notifyLocked wakes every WaitFor; s.mu must be held.
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// WaitFor blocks until cond reports true or ctx ends. cond is evaluated
+// without the server's lock held, after every change of the fake's state
+// (a request, a connection, a gateway frame).
+func (s *Server) WaitFor(ctx context.Context, cond func(*Server) bool) error {
+	for {
+		s.mu.Lock()
+		ch := s.changed
+		s.mu.Unlock()
+		if cond(s) {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("discordfake wait: %w", ctx.Err())
+		}
+	}
+}
