@@ -314,3 +314,34 @@ func TestRelevanceWeightTiers(t *testing.T) {
 		t.Errorf("%q scores %.2f, want relevant", weakCore, got.Score)
 	}
 }
+
+// TestRelevanceTermsDistinct checks that no two story terms of the example
+// are the same words once normalised ("US-Plan" and "US plan"): each would
+// count on its own and score one mention twice.
+func TestRelevanceTermsDistinct(t *testing.T) {
+	s := loadExample(t).Story
+	lists := []struct {
+		key   string
+		terms []string
+	}{
+		{"phrases", s.Phrases},
+		{"weak_phrases", s.WeakPhrases},
+		{"context", s.Context},
+		{"exclude", s.Exclude},
+	}
+	first := make(map[string]string)
+	for _, list := range lists {
+		for _, term := range list.terms {
+			var words []string
+			for _, w := range story.Words(term) {
+				words = append(words, w.Text)
+			}
+			key := strings.Join(words, " ")
+			if prev, dup := first[key]; dup {
+				t.Errorf("%s %q is the same words as %s", list.key, term, prev)
+				continue
+			}
+			first[key] = fmt.Sprintf("%s %q", list.key, term)
+		}
+	}
+}
