@@ -8,10 +8,11 @@ import (
 	"golang.org/x/net/html"
 )
 
-// feedMediaType reports whether a link type announces a feed.
+// feedMediaType reports whether a link type announces a feed. Plain
+// application/json is not one: sites use it for API endpoints.
 func feedMediaType(t string) bool {
 	switch strings.ToLower(strings.TrimSpace(t)) {
-	case "application/rss+xml", "application/atom+xml", "application/feed+json", "application/json":
+	case "application/rss+xml", "application/atom+xml", "application/feed+json":
 		return true
 	}
 	return false

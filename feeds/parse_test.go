@@ -252,6 +252,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown XML root", `<?xml version="1.0"?><catalog><book/></catalog>`, ClassNotAFeed, ""},
 		{"HTML page without alternate", `<!DOCTYPE html><html><body>hi</body></html>`, ClassNotAFeed, ""},
 		{"HTML page with alternate", `<html><head><link rel="Alternate feed" type="application/atom+xml" href="atom.xml"></head></html>`, ClassNotAFeed, "https://example.com/news/atom.xml"},
+		{"JSON API alternate is not a feed", `<html><head><link rel="alternate" type="application/json" href="/wp-json/x"></head></html>`, ClassNotAFeed, ""},
 		{"alternate with a javascript href is ignored", `<html><head><link rel="alternate" type="application/rss+xml" href="javascript:x()"></head></html>`, ClassNotAFeed, ""},
 		{"truncated XML", `<?xml version="1.0"?><rss version="2.0"><channel><item><title>x`, ClassParse, ""},
 		{"truncated JSON feed", `{"version":"https://jsonfeed.org/version/1.1","items":[`, ClassParse, ""},
