@@ -104,16 +104,16 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) (bool, error) 
 	}
 	var current int
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return false, errors.Join(err, tx.Rollback())
+		return false, rollback(tx, err)
 	}
 	if current >= m.version {
 		return false, tx.Rollback()
 	}
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return false, errors.Join(err, tx.Rollback())
+		return false, rollback(tx, err)
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
-		return false, errors.Join(err, tx.Rollback())
+		return false, rollback(tx, err)
 	}
 	return true, tx.Commit()
 }

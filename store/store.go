@@ -112,9 +112,18 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	if err := fn(tx); err != nil {
-		return errors.Join(err, tx.Rollback())
+		return rollback(tx, err)
 	}
 	return tx.Commit()
+}
+
+// rollback rolls tx back after err. A transaction that database/sql already
+// rolled back (its context was cancelled) is not a second error.
+func rollback(tx *sql.Tx, err error) error {
+	if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+		return errors.Join(err, rbErr)
+	}
+	return err
 }
 
 // millis is t as stored: unix milliseconds.
