@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"storyline/feeds"
+	"storyline/story"
+)
+
+// Record is one stored item: the feed entry, the matcher's verdict, its
+// summary and where it was posted.
+type Record struct {
+	Item    feeds.Item
+	Match   story.Match
+	Summary string
+	// SeenAt is when the item was first seen; Commit uses the store's clock
+	// when it is zero.
+	SeenAt time.Time
+	// ClusterID is the development the item belongs to, zero for none.
+	ClusterID int64
+	// MessageID and ChannelID locate the Discord message that carries the
+	// item, empty until it is posted.
+	MessageID, ChannelID string
+}
+
+// Unseen returns the items not stored yet: it drops those whose ID, or
+// non-empty Link, is stored, and repeats of an ID or Link within items
+// (keeping the first). Order is kept.
+func (s *Store) Unseen(ctx context.Context, items []feeds.Item) ([]feeds.Item, error) {
+	ids := make([]string, 0, len(items))
+	links := make([]string, 0, len(items))
+	for _, it := range items {
+		ids = append(ids, it.ID)
+		if it.Link != "" {
+			links = append(links, it.Link)
+		}
+	}
+	seenIDs, seenLinks, err := s.stored(ctx, ids, links)
+	if err != nil {
+		return nil, fmt.Errorf("unseen: %w", err)
+	}
+	var fresh []feeds.Item
+	for _, it := range items {
+		if seenIDs[it.ID] || (it.Link != "" && seenLinks[it.Link]) {
+			continue
+		}
+		seenIDs[it.ID] = true
+		if it.Link != "" {
+			seenLinks[it.Link] = true
+		}
+		fresh = append(fresh, it)
+	}
+	return fresh, nil
+}
+
+// storedSQL finds which of the ids (?1) and links (?2), JSON arrays, are
+// stored. Requiring a non-empty link lets it use the partial index
+// items_link.
+const storedSQL = `
+	SELECT 0, id FROM items WHERE id IN (SELECT value FROM json_each(?1))
+	UNION ALL
+	SELECT 1, link FROM items WHERE link != '' AND link IN (SELECT value FROM json_each(?2))`
+
+// stored returns which of ids and of links are stored, in one snapshot.
+func (s *Store) stored(ctx context.Context, ids, links []string) (map[string]bool, map[string]bool, error) {
+	idsJSON, err := json.Marshal(ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	linksJSON, err := json.Marshal(links)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := s.reader.QueryContext(ctx, storedSQL, string(idsJSON), string(linksJSON))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	found := [2]map[string]bool{make(map[string]bool), make(map[string]bool)}
+	for rows.Next() {
+		var isLink int
+		var key string
+		if err := rows.Scan(&isLink, &key); err != nil {
+			return nil, nil, err
+		}
+		found[isLink][key] = true
+	}
+	return found[0], found[1], rows.Err()
+}
+
+// Records returns the stored records with the given ids, in that order. A
+// missing id is an error wrapping ErrNotFound.
+func (s *Store) Records(ctx context.Context, ids []string) ([]Record, error) {
+	idsJSON, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("records: %w", err)
+	}
+	rows, err := s.reader.QueryContext(ctx, `
+		SELECT id, feed_url, feed_name, guid, link, title, text, summary, published, seen_at,
+		       language, relevant, score, actors, phrases, context, excluded, spans,
+		       cluster_id, message_id, channel_id
+		FROM items WHERE id IN (SELECT value FROM json_each(?))`, string(idsJSON))
+	if err != nil {
+		return nil, fmt.Errorf("records: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[string]Record, len(ids))
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, fmt.Errorf("records: %w", err)
+		}
+		byID[r.Item.ID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("records: %w", err)
+	}
+	out := make([]Record, 0, len(ids))
+	for _, id := range ids {
+		r, ok := byID[id]
+		if !ok {
+			return nil, fmt.Errorf("records: item %q: %w", id, ErrNotFound)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// scanRecord reads one row of the Records query.
+func scanRecord(rows *sql.Rows) (Record, error) {
+	var r Record
+	var published, seen int64
+	var j matchJSON
+	var cluster sql.NullInt64
+	err := rows.Scan(&r.Item.ID, &r.Item.FeedURL, &r.Item.FeedName, &r.Item.GUID, &r.Item.Link,
+		&r.Item.Title, &r.Item.Text, &r.Summary, &published, &seen, &r.Item.Language,
+		&r.Match.Relevant, &r.Match.Score, &j.actors, &j.phrases, &j.context, &j.excluded, &j.spans,
+		&cluster, &r.MessageID, &r.ChannelID)
+	if err != nil {
+		return Record{}, err
+	}
+	r.Item.Published = fromMillis(published)
+	r.SeenAt = fromMillis(seen)
+	r.ClusterID = cluster.Int64
+	if err := j.decode(&r.Match); err != nil {
+		return Record{}, fmt.Errorf("item %q: %w", r.Item.ID, err)
+	}
+	return r, nil
+}
+
+// matchJSON holds the list fields of a story.Match as their JSON columns.
+type matchJSON struct {
+	actors, phrases, context, excluded, spans string
+}
+
+// encodeMatch is the JSON form of m's lists.
+func encodeMatch(m story.Match) (matchJSON, error) {
+	var j matchJSON
+	var err error
+	if j.actors, err = encodeList(m.Actors); err != nil {
+		return j, err
+	}
+	if j.phrases, err = encodeList(m.Phrases); err != nil {
+		return j, err
+	}
+	if j.context, err = encodeList(m.Context); err != nil {
+		return j, err
+	}
+	if j.excluded, err = encodeList(m.Excluded); err != nil {
+		return j, err
+	}
+	j.spans, err = encodeList(m.Spans)
+	return j, err
+}
+
+// decode sets m's lists from j.
+func (j matchJSON) decode(m *story.Match) error {
+	var err error
+	if m.Actors, err = decodeList[string](j.actors); err != nil {
+		return err
+	}
+	if m.Phrases, err = decodeList[string](j.phrases); err != nil {
+		return err
+	}
+	if m.Context, err = decodeList[string](j.context); err != nil {
+		return err
+	}
+	if m.Excluded, err = decodeList[string](j.excluded); err != nil {
+		return err
+	}
+	m.Spans, err = decodeList[story.Span](j.spans)
+	return err
+}
+
+// encodeList is v as a JSON array; nil is stored as [].
+func encodeList[T any](v []T) (string, error) {
+	if len(v) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// decodeList reads a JSON array written by encodeList; [] reads as nil.
+func decodeList[T any](text string) ([]T, error) {
+	var v []T
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return nil, err
+	}
+	if len(v) == 0 {
+		return nil, nil
+	}
+	return v, nil
+}
+
+// ItemCount returns how many items are stored.
+func (s *Store) ItemCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM items").Scan(&n); err != nil {
+		return 0, fmt.Errorf("item count: %w", err)
+	}
+	return n, nil
+}
