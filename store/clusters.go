@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Cluster is one development: the reports of it and the Discord message
+// (and thread) that carries it.
+type Cluster struct {
+	ID int64
+	// LeadItemID is the item the cluster's message was first posted for.
+	LeadItemID string
+	// ChannelID, MessageID and ThreadID locate the cluster's message and its
+	// thread; empty until posted, or after the message is gone.
+	ChannelID, MessageID, ThreadID string
+	CreatedAt, UpdatedAt           time.Time
+	// ItemIDs are the cluster's items in the order they were seen.
+	ItemIDs []string
+}
+
+// Cluster returns cluster id with its items, or an error wrapping
+// ErrNotFound.
+func (s *Store) Cluster(ctx context.Context, id int64) (Cluster, error) {
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return Cluster{}, fmt.Errorf("cluster %d: %w", id, err)
+	}
+	c, err := readCluster(ctx, tx, id)
+	if err != nil {
+		return Cluster{}, fmt.Errorf("cluster %d: %w", id, rollback(tx, err))
+	}
+	if err := tx.Rollback(); err != nil {
+		return Cluster{}, fmt.Errorf("cluster %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// readCluster reads cluster id and its items in one snapshot, tx.
+func readCluster(ctx context.Context, tx *sql.Tx, id int64) (Cluster, error) {
+	c := Cluster{ID: id}
+	var created, updated int64
+	err := tx.QueryRowContext(ctx, `
+		SELECT lead_item_id, channel_id, message_id, thread_id, created_at, updated_at
+		FROM clusters WHERE id = ?`, id).Scan(
+		&c.LeadItemID, &c.ChannelID, &c.MessageID, &c.ThreadID, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Cluster{}, ErrNotFound
+	}
+	if err != nil {
+		return Cluster{}, err
+	}
+	c.CreatedAt = fromMillis(created)
+	c.UpdatedAt = fromMillis(updated)
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM items WHERE cluster_id = ? ORDER BY seen_at, seq`, id)
+	if err != nil {
+		return Cluster{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var itemID string
+		if err := rows.Scan(&itemID); err != nil {
+			return Cluster{}, err
+		}
+		c.ItemIDs = append(c.ItemIDs, itemID)
+	}
+	return c, rows.Err()
+}
+
+// SetClusterMessage records the message (and thread, empty for none) that
+// carries cluster id.
+func (s *Store) SetClusterMessage(ctx context.Context, id int64, channelID, messageID, threadID string) error {
+	err := s.update(ctx, `UPDATE clusters SET channel_id = ?, message_id = ?, thread_id = ? WHERE id = ?`,
+		channelID, messageID, threadID, id)
+	if err != nil {
+		return fmt.Errorf("set cluster message %d: %w", id, err)
+	}
+	return nil
+}
+
+// ClearClusterMessage forgets the message and thread of cluster id, whose
+// Discord message is gone, and the message ids its items carried from it.
+func (s *Store) ClearClusterMessage(ctx context.Context, id int64) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var messageID string
+		err := tx.QueryRowContext(ctx, `SELECT message_id FROM clusters WHERE id = ?`, id).Scan(&messageID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE clusters SET channel_id = '', message_id = '', thread_id = '' WHERE id = ?`, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `
+			UPDATE items SET channel_id = '', message_id = ''
+			WHERE cluster_id = ? AND message_id = ? AND message_id != ''`, id, messageID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("clear cluster message %d: %w", id, err)
+	}
+	return nil
+}
