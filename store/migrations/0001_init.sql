@@ -92,6 +92,8 @@ CREATE TABLE outbox (
 ) STRICT;
 
 CREATE INDEX outbox_due ON outbox (status, next_attempt);
+-- For the time of the last delivery in status reports.
+CREATE INDEX outbox_sent ON outbox (sent_at);
 
 -- items_fts indexes titles and texts; it is external-content over items and
 -- kept in sync by the triggers below.

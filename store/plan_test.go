@@ -1,0 +1,61 @@
+package store
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestHotQueriesUseIndexes checks that the queries run on every poll and
+// every poster wake-up search indexes instead of scanning whole tables,
+// which grow for the life of the database.
+func TestHotQueriesUseIndexes(t *testing.T) {
+	s := openTest(t)
+	tests := []struct {
+		name  string
+		query string
+		args  []any
+	}{
+		{"Unseen", storedSQL, []any{`["a"]`, `["https://wire.example/a"]`}},
+		{"NextOutbox", nextOutboxSQL, []any{0}},
+		{"OutboxStats", outboxStatsSQL, nil},
+		{"Commit join cluster", joinClusterSQL, []any{1, `["a"]`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+tc.query, tc.args...)
+			if err != nil {
+				t.Fatalf("explain: %v", err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range plan {
+				if readsWholeTable(step) {
+					t.Errorf("plan reads a whole table:\n%s", strings.Join(plan, "\n"))
+				}
+			}
+		})
+	}
+}
+
+// readsWholeTable reports whether a query plan step reads all of items or
+// outbox: a SCAN, or a SEARCH that uses no index.
+func readsWholeTable(step string) bool {
+	for _, table := range []string{"items", "outbox"} {
+		if step == "SCAN "+table || strings.HasPrefix(step, "SCAN "+table+" ") ||
+			step == "SEARCH "+table {
+			return true
+		}
+	}
+	return false
+}
