@@ -34,7 +34,7 @@ func Parse(src Source, body []byte, now time.Time) ([]Item, error) {
 // parseFeed runs gofeed, retrying once on a re-encoded body when the first
 // attempt fails.
 func parseFeed(body []byte) (*gofeed.Feed, error) {
-	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	feed, err := gofeedParse(body)
 	if err == nil {
 		return feed, nil
 	}
@@ -42,12 +42,26 @@ func parseFeed(body []byte) (*gofeed.Feed, error) {
 	if !changed {
 		return nil, err
 	}
-	feed, retryErr := gofeed.NewParser().Parse(bytes.NewReader(repaired))
+	feed, retryErr := gofeedParse(repaired)
 	if retryErr != nil {
 		return nil, err
 	}
 	return feed, nil
 }
+
+// gofeedParse runs gofeed on body, turning a panic inside the parser into an
+// error: a hostile feed must not take the process down.
+func gofeedParse(body []byte) (feed *gofeed.Feed, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			feed, err = nil, fmt.Errorf("%w: parser panic: %v", errParserPanic, r)
+		}
+	}()
+	return gofeed.NewParser().Parse(bytes.NewReader(body))
+}
+
+// errParserPanic marks a feed that made gofeed panic.
+var errParserPanic = errors.New("gofeed panicked")
 
 // classifyParseError wraps a parser failure as not_a_feed (with the page's
 // alternate feed link, if any) or parse.

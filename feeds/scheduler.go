@@ -27,6 +27,8 @@ type Poll struct {
 	NotModified bool
 	// State is the feed's new state after this poll.
 	State State
+	// Prev is the feed's state before this poll.
+	Prev State
 	// Err is the failure, nil on success.
 	Err error
 	// At is when the poll started.
@@ -194,6 +196,7 @@ func (s *Scheduler) PollNow(ctx context.Context, src Source, prev State) Poll {
 		Items:       res.items,
 		NotModified: res.notModified,
 		State:       nextState(prev, src, res.validators, err, at, s.policy(), s.rand()),
+		Prev:        prev,
 		Err:         err,
 		At:          at,
 	}
