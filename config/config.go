@@ -1,0 +1,255 @@
+// Package config owns storyline's TOML configuration: the schema, its
+// defaults, strict decoding with file:line:col errors, environment overrides
+// and validation. It must not know about feeds, HTTP or Discord beyond the
+// plain settings it hands over.
+//
+// Decoding is strict: an unknown key is an error, so a misspelt key never
+// passes silently and the bot token can never be written in the file (it is
+// read from the environment variable named by discord.token_env).
+//
+// Relative paths in the file are relative to the directory of the file.
+//
+// These environment variables, when set and not empty, override the file:
+//
+//	STORYLINE_STORE_PATH           store.path (used as given, relative to the working directory)
+//	STORYLINE_DISCORD_CHANNEL_ID   discord.channel_id
+//	STORYLINE_DISCORD_GUILD_ID     discord.guild_id
+//	STORYLINE_DISCORD_API_URL      discord.api_url
+//
+// Overridden values are validated like values from the file.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+	_ "time/tzdata" // digest.timezone must load on machines without a zoneinfo database.
+
+	"storyline/story"
+)
+
+// ErrNoToken reports that the environment variable named by
+// discord.token_env is unset or empty.
+var ErrNoToken = errors.New("no discord token")
+
+// Config is a whole, validated configuration.
+type Config struct {
+	// Path is the file the configuration was read from.
+	Path    string  `toml:"-"`
+	Story   Story   `toml:"story"`
+	Actors  []Actor `toml:"actors"`
+	Feeds   []Feed  `toml:"feeds"`
+	Discord Discord `toml:"discord"`
+	Store   Store   `toml:"store"`
+	Poll    Poll    `toml:"poll"`
+	Fetch   Fetch   `toml:"fetch"`
+	Backlog Backlog `toml:"backlog"`
+	Cluster Cluster `toml:"cluster"`
+	Digest  Digest  `toml:"digest"`
+}
+
+// Story describes what the bot follows and how items are scored.
+type Story struct {
+	Name      string  `toml:"name"`
+	Threshold float64 `toml:"threshold"`
+	// Phrases are strong phrases: each adds PhraseWeight.
+	Phrases []string `toml:"phrases"`
+	// WeakPhrases need support: each adds WeakWeight.
+	WeakPhrases []string `toml:"weak_phrases"`
+	// Context terms each add ContextWeight once.
+	Context []string `toml:"context"`
+	// Exclude lists other stories' phrases: each subtracts ExcludeWeight.
+	Exclude       []string `toml:"exclude"`
+	PhraseWeight  float64  `toml:"phrase_weight"`
+	WeakWeight    float64  `toml:"weak_weight"`
+	ContextWeight float64  `toml:"context_weight"`
+	ExcludeWeight float64  `toml:"exclude_weight"`
+}
+
+// Actor is a person the story follows, with every spelling of their name.
+type Actor struct {
+	Name        string `toml:"name"`
+	Role        string `toml:"role"`
+	Description string `toml:"description"`
+	// Aliases are whole-word spellings in any script.
+	Aliases []string `toml:"aliases"`
+	// Stems are word-initial prefixes for inflected forms.
+	Stems []string `toml:"stems"`
+	// Exclude lists longer look-alike patterns that are not this actor.
+	Exclude []string `toml:"exclude"`
+	Weight  float64  `toml:"weight"`
+}
+
+// Feed is one news feed to poll.
+type Feed struct {
+	Name string `toml:"name"`
+	// URL is an http(s):// or file:// URL, or a plain path.
+	URL string `toml:"url"`
+	// Interval is the time between polls; it defaults to Poll.Interval.
+	Interval Duration `toml:"interval"`
+}
+
+// Discord holds the bot's Discord settings. The token itself is never part
+// of the configuration; see Config.Token.
+type Discord struct {
+	// TokenEnv names the environment variable that holds the bot token.
+	TokenEnv string `toml:"token_env"`
+	// ChannelID is the channel posts go to; `run` needs it.
+	ChannelID string `toml:"channel_id"`
+	// GuildID, when set, registers slash commands in that guild only.
+	GuildID string `toml:"guild_id"`
+	// ApplicationID, when empty, is learned from the gateway.
+	ApplicationID    string `toml:"application_id"`
+	APIURL           string `toml:"api_url"`
+	MaxPostsPerCycle int    `toml:"max_posts_per_cycle"`
+	Threads          bool   `toml:"threads"`
+}
+
+// Store says where the database lives.
+type Store struct {
+	// Path is the SQLite file, already resolved against the config file's
+	// directory when it was relative.
+	Path string `toml:"path"`
+}
+
+// Poll holds the scheduler's settings.
+type Poll struct {
+	Interval    Duration `toml:"interval"`
+	Concurrency int      `toml:"concurrency"`
+	PerHost     int      `toml:"per_host"`
+	// Jitter is a fraction of the interval, 0 to 0.5.
+	Jitter float64 `toml:"jitter"`
+}
+
+// Fetch holds the HTTP fetcher's limits.
+type Fetch struct {
+	Timeout   Duration `toml:"timeout"`
+	MaxBytes  int64    `toml:"max_bytes"`
+	UserAgent string   `toml:"user_agent"`
+	// AllowPrivate allows feeds on private, loopback and link-local addresses.
+	AllowPrivate bool `toml:"allow_private"`
+}
+
+// Backlog limits what is posted on a first run or after an outage.
+type Backlog struct {
+	Window   Duration `toml:"window"`
+	MaxPosts int      `toml:"max_posts"`
+}
+
+// Cluster holds the near-duplicate grouping settings.
+type Cluster struct {
+	Window Duration `toml:"window"`
+	// Similarity is the near-duplicate threshold, in (0, 1].
+	Similarity      float64 `toml:"similarity"`
+	MinSharedActors int     `toml:"min_shared_actors"`
+}
+
+// Digest configures the daily digest.
+type Digest struct {
+	// Time is "HH:MM"; empty disables the digest.
+	Time string `toml:"time"`
+	// Timezone is an IANA zone name.
+	Timezone string `toml:"timezone"`
+}
+
+// Duration is a time.Duration written in Go syntax ("15m", "1h30m").
+type Duration struct {
+	time.Duration
+}
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(text []byte) error {
+	v, err := time.ParseDuration(string(text))
+	if err != nil {
+		return fmt.Errorf(`%w (write durations like "90s", "15m" or "1h30m")`, err)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration in Go syntax.
+func (d Duration) MarshalText() ([]byte, error) {
+	return []byte(d.String()), nil
+}
+
+// Load reads, decodes and validates the configuration file at path. getenv
+// (os.Getenv in production) supplies the environment overrides.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load config: %w", err)
+	}
+	return Parse(path, data, getenv)
+}
+
+// Token returns the bot token from the environment variable named by
+// Discord.TokenEnv. An empty value is an error wrapping ErrNoToken that names
+// the variable; the token itself never appears in an error.
+func (c *Config) Token(getenv func(string) string) (string, error) {
+	token := strings.TrimSpace(getenv(c.Discord.TokenEnv))
+	if token == "" {
+		return "", fmt.Errorf("discord token: environment variable %s is empty: %w", c.Discord.TokenEnv, ErrNoToken)
+	}
+	return token, nil
+}
+
+// Summary describes the configuration in one line, for `check`.
+func (c *Config) Summary() string {
+	aliases := 0
+	for _, a := range c.Actors {
+		aliases += len(a.Aliases) + len(a.Stems)
+	}
+	phrases := len(c.Story.Phrases) + len(c.Story.WeakPhrases)
+	return fmt.Sprintf("story %q: %s, %s, %s, %s", c.Story.Name,
+		count(len(c.Feeds), "feed"), count(len(c.Actors), "actor"),
+		count(aliases, "alias"), count(phrases, "phrase"))
+}
+
+// count writes n and the noun, plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "s") {
+		return fmt.Sprintf("%d %ses", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// Definition converts the story and its actors to the matcher's type. Strong
+// and weak phrases both become Definition.Phrases, with their own weights.
+func (c *Config) Definition() story.Definition {
+	s := c.Story
+	d := story.Definition{
+		Name:      s.Name,
+		Phrases:   append(terms(s.Phrases, s.PhraseWeight), terms(s.WeakPhrases, s.WeakWeight)...),
+		Context:   terms(s.Context, s.ContextWeight),
+		Exclude:   terms(s.Exclude, s.ExcludeWeight),
+		Threshold: s.Threshold,
+		Actors:    make([]story.Actor, 0, len(c.Actors)),
+	}
+	for _, a := range c.Actors {
+		d.Actors = append(d.Actors, story.Actor{
+			Name:        a.Name,
+			Role:        a.Role,
+			Description: a.Description,
+			Aliases:     slices.Clone(a.Aliases),
+			Stems:       slices.Clone(a.Stems),
+			Exclude:     slices.Clone(a.Exclude),
+			Weight:      a.Weight,
+		})
+	}
+	return d
+}
+
+// terms gives every text the same weight.
+func terms(texts []string, weight float64) []story.Term {
+	out := make([]story.Term, 0, len(texts))
+	for _, t := range texts {
+		out = append(out, story.Term{Text: t, Weight: weight})
+	}
+	return out
+}

@@ -1,0 +1,242 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2/unstable"
+)
+
+// keyIndex knows where each key and array element of a document is, by key
+// path ("story.name", "actors[4].aliases[2]"), so that errors can point at
+// lines.
+type keyIndex struct {
+	// at maps key paths and array element paths to their position.
+	at map[string]unstable.Position
+	// keys are the keys (not elements) in document order.
+	keys []keyPos
+	// dups are keys defined a second time.
+	dups []keyPos
+	// flagged are problems found while indexing that decoding would miss
+	// or, for a lone sign, crash on.
+	flagged []finding
+	// arrays counts the tables seen so far in each array of tables.
+	arrays map[string]int
+	// complete is true when the whole document parsed.
+	complete bool
+}
+
+// keyPos is a key path and where it is.
+type keyPos struct {
+	path string
+	pos  unstable.Position
+}
+
+// finding is a problem at a key.
+type finding struct {
+	keyPos
+	msg string
+}
+
+// indexKeys walks the document's syntax tree. It stops quietly at a syntax
+// error: decoding reports that one.
+func indexKeys(data []byte) *keyIndex {
+	k := &keyIndex{at: make(map[string]unstable.Position), arrays: make(map[string]int)}
+	var p unstable.Parser
+	p.Reset(data)
+	table := ""
+	for p.NextExpression() {
+		expr := p.Expression()
+		switch expr.Kind {
+		case unstable.Table:
+			table = k.tablePath(&p, expr.Key(), false)
+			k.addKey(table, position(&p, firstKey(expr)))
+		case unstable.ArrayTable:
+			table = k.tablePath(&p, expr.Key(), true)
+			k.addKey(table, position(&p, firstKey(expr)))
+		case unstable.KeyValue:
+			k.keyValue(&p, table, expr)
+		}
+	}
+	k.complete = p.Error() == nil
+	return k
+}
+
+// tablePath resolves a table header's dotted key, choosing the latest table
+// of every array of tables on the way; for an array table it starts a new
+// element.
+func (k *keyIndex) tablePath(p *unstable.Parser, it unstable.Iterator, array bool) string {
+	path := ""
+	for it.Next() {
+		path = k.join(p, path, it.Node())
+		if array && it.IsLast() {
+			k.arrays[path]++
+		}
+		if n, ok := k.arrays[path]; ok {
+			path += "[" + strconv.Itoa(n-1) + "]"
+		}
+	}
+	return path
+}
+
+// keyValue indexes a key = value expression under the given table path.
+func (k *keyIndex) keyValue(p *unstable.Parser, table string, expr *unstable.Node) {
+	path := table
+	it := expr.Key()
+	for it.Next() {
+		path = k.join(p, path, it.Node())
+	}
+	k.addKey(path, position(p, firstKey(expr)))
+	k.value(p, path, expr.Value())
+}
+
+// value indexes the elements of arrays and the keys of inline tables.
+func (k *keyIndex) value(p *unstable.Parser, path string, v *unstable.Node) {
+	switch v.Kind {
+	case unstable.Array:
+		i := 0
+		for it := v.Children(); it.Next(); {
+			elem := it.Node()
+			if elem.Kind == unstable.Comment {
+				continue
+			}
+			elemPath := path + "[" + strconv.Itoa(i) + "]"
+			if elem.Raw.Length > 0 {
+				k.at[elemPath] = position(p, elem)
+			}
+			k.value(p, elemPath, elem)
+			i++
+		}
+	case unstable.InlineTable:
+		for it := v.Children(); it.Next(); {
+			if kv := it.Node(); kv.Kind == unstable.KeyValue {
+				k.keyValue(p, path, kv)
+			}
+		}
+	case unstable.Integer, unstable.Float:
+		// go-toml v2.2.4 panics decoding a lone sign into a float.
+		if strings.Trim(string(v.Data), "+-") == "" {
+			k.flag(path, position(p, v), "a number needs digits after its sign")
+		}
+	}
+}
+
+// addKey records a key, or a duplicate when the path was seen before.
+func (k *keyIndex) addKey(path string, pos unstable.Position) {
+	kp := keyPos{path: path, pos: pos}
+	if _, seen := k.at[path]; seen {
+		k.dups = append(k.dups, kp)
+		return
+	}
+	k.at[path] = pos
+	k.keys = append(k.keys, kp)
+}
+
+// firstKey returns the first key node of a key-value or table expression.
+func firstKey(expr *unstable.Node) *unstable.Node {
+	it := expr.Key()
+	it.Next()
+	return it.Node()
+}
+
+// position returns where a node starts.
+func position(p *unstable.Parser, n *unstable.Node) unstable.Position {
+	return p.Shape(n.Raw).Start
+}
+
+// join appends a key node to a dotted path. It flags keys that no schema
+// key looks like and that go-toml mishandles: keys not in lower case (go-toml
+// matches them to fields regardless of case) and quoted keys with escapes.
+func (k *keyIndex) join(p *unstable.Parser, path string, key *unstable.Node) string {
+	name := string(key.Data)
+	if path != "" {
+		name = path + "." + name
+	}
+	switch data := string(key.Data); {
+	case data != strings.ToLower(data):
+		k.flag(name, position(p, key), "unknown key (keys are lower case)")
+	case bytes.IndexByte(p.Raw(key.Raw), '\\') >= 0:
+		// go-toml v2.2.4 panics reporting an unknown key with an escape.
+		k.flag(name, position(p, key), "unknown key (keys need no escapes)")
+	}
+	return name
+}
+
+// keyAt returns the key that starts exactly at line:col, or "".
+func (k *keyIndex) keyAt(line, col int) string {
+	for _, kp := range k.keys {
+		if kp.pos.Line == line && kp.pos.Column == col {
+			return kp.path
+		}
+	}
+	return ""
+}
+
+// keyBefore returns the last key starting at or before line:col: the key
+// whose value is there.
+func (k *keyIndex) keyBefore(line, col int) string {
+	key := ""
+	for _, kp := range k.keys {
+		if kp.pos.Line > line || kp.pos.Line == line && kp.pos.Column > col {
+			break
+		}
+		key = kp.path
+	}
+	return key
+}
+
+// line returns the line of path, or of its nearest parent that is in the
+// file, or 0.
+func (k *keyIndex) line(path string) int {
+	for path != "" {
+		if pos, ok := k.at[path]; ok {
+			return pos.Line
+		}
+		path = parent(path)
+	}
+	return 0
+}
+
+// parent strips the last key or index from a path.
+func parent(path string) string {
+	if strings.HasSuffix(path, "]") {
+		if i := strings.LastIndexByte(path, '['); i >= 0 {
+			return path[:i]
+		}
+	}
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[:i]
+	}
+	return ""
+}
+
+// duplicates reports the keys defined twice, or nil.
+func (k *keyIndex) duplicates(filename string) error {
+	problems := make([]error, 0, len(k.dups))
+	for _, d := range k.dups {
+		problems = append(problems, d.problem(filename,
+			"defined twice (first on line "+strconv.Itoa(k.at[d.path].Line)+")"))
+	}
+	return errors.Join(problems...)
+}
+
+// flag records a problem at a key.
+func (k *keyIndex) flag(path string, pos unstable.Position, msg string) {
+	k.flagged = append(k.flagged, finding{keyPos{path: path, pos: pos}, msg})
+}
+
+// flags reports the problems found while indexing, or nil.
+func (k *keyIndex) flags(filename string) error {
+	problems := make([]error, 0, len(k.flagged))
+	for _, f := range k.flagged {
+		problems = append(problems, f.problem(filename, f.msg))
+	}
+	return errors.Join(problems...)
+}
+
+// problem reports msg at the key.
+func (kp keyPos) problem(filename, msg string) *Problem {
+	return &Problem{File: filename, Line: kp.pos.Line, Column: kp.pos.Column, Key: kp.path, Message: msg}
+}

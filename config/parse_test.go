@@ -1,0 +1,253 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		toml string
+		want []string
+	}{
+		{
+			name: "syntax: unclosed table header",
+			toml: "[story\nname = \"S\"\n",
+			want: []string{"c.toml:1:7: expected character ]"},
+		},
+		{
+			name: "syntax: newline in a basic string",
+			toml: "[story]\nname = \"S\nphrases = []\n",
+			want: []string{"c.toml:2:10: basic strings cannot have new lines"},
+		},
+		{
+			name: "syntax: key defined twice",
+			toml: "[story]\nname = \"S\"\nphrases = [\"p\"]\nname = \"T\"\n",
+			want: []string{"c.toml:4:1: story.name: defined twice (first on line 2)"},
+		},
+		{
+			name: "syntax: table defined twice",
+			toml: "[story]\nname = \"S\"\n\n[story]\nphrases = [\"p\"]\n",
+			want: []string{"c.toml:4:2: story: defined twice (first on line 1)"},
+		},
+		{
+			name: "syntax: a lone sign for a number",
+			toml: minimalStory + "[[actors]]\nname = \"A\"\nweight = +\n[poll]\njitter = [-]\n",
+			want: []string{
+				"c.toml:6:10: actors[0].weight: a number needs digits after its sign",
+				"c.toml:8:11: poll.jitter[0]: a number needs digits after its sign",
+			},
+		},
+		{
+			name: "type: integer for a string",
+			toml: "[story]\nname = 1\n",
+			want: []string{"c.toml:2:8: story.name: wrong type: want a string, got an integer"},
+		},
+		{
+			name: "type: string for a number",
+			toml: "[story]\nname = \"S\"\nthreshold = \"high\"\n",
+			want: []string{"c.toml:3:13: story.threshold: wrong type: want a number, got a string"},
+		},
+		{
+			name: "type: integer in an array of strings",
+			toml: "[story]\nname = \"S\"\nphrases = [\n  \"p\",\n  2,\n]\n",
+			want: []string{"c.toml:5:3: story.phrases: wrong type: want an array of strings, got an integer"},
+		},
+		{
+			name: "type: in the second actor",
+			toml: minimalStory + "[[actors]]\nname = \"A\"\n[[actors]]\nname = \"B\"\nweight = \"heavy\"\n",
+			want: []string{"c.toml:8:10: actors[1].weight: wrong type: want a number, got a string"},
+		},
+		{
+			name: "type: in an inline actor",
+			toml: "actors = [{name = \"A\"}, {name = \"B\", weight = \"w\"}]\n" + minimalStory,
+			want: []string{"c.toml:1:47: actors[1].weight: wrong type: want a number, got a string"},
+		},
+		{
+			name: "type: float for an integer",
+			toml: minimalStory + "[poll]\nconcurrency = 1.5\n",
+			want: []string{"c.toml:5:15: poll.concurrency: float cannot be assigned to int"},
+		},
+		{
+			name: "type: channel id as a number",
+			toml: minimalStory + "[discord]\nchannel_id = 123456789012345678\n",
+			want: []string{"c.toml:5:14: discord.channel_id: wrong type: want a string, got an integer"},
+		},
+		{
+			name: "type: table where an array of tables belongs",
+			toml: minimalStory + "[actors]\nname = \"A\"\n",
+			want: []string{"c.toml:4:2: actors: cannot store a table in a slice"},
+		},
+		{
+			name: "type: bad duration",
+			toml: minimalStory + "[poll]\ninterval = \"15 minutes\"\n",
+			want: []string{`c.toml:5:12: poll.interval: time: unknown unit " minutes" in duration "15 minutes" (write durations like "90s", "15m" or "1h30m")`},
+		},
+		{
+			name: "type: duration without unit",
+			toml: minimalStory + "[[feeds]]\nname = \"F\"\nurl = \"f.xml\"\ninterval = 5\n",
+			want: []string{`c.toml:7:12: feeds[0].interval: time: missing unit in duration "5" (write durations like "90s", "15m" or "1h30m")`},
+		},
+		{
+			name: "unknown keys: all reported, with array indexes",
+			toml: minimalStory + "treshold = 2\n[[actors]]\nname = \"A\"\n[[actors]]\nname = \"B\"\nalias = [\"b\"]\n[zzz]\nq = 1\n",
+			want: []string{
+				"c.toml:4:1: story.treshold: unknown key",
+				"c.toml:9:1: actors[1].alias: unknown key",
+				"c.toml:10:2: zzz: unknown key",
+			},
+		},
+		{
+			name: "keys in another case",
+			toml: "[Story]\nname = \"S\"\nPhrases = [\"p\"]\n",
+			want: []string{
+				"c.toml:1:2: Story: unknown key (keys are lower case)",
+				"c.toml:3:1: Story.Phrases: unknown key (keys are lower case)",
+			},
+		},
+		{
+			name: "quoted keys with escapes",
+			toml: minimalStory + "\"\\u0074oken\" = \"x\"\n",
+			want: []string{`c.toml:4:1: story.token: unknown key (keys need no escapes)`},
+		},
+		{
+			name: "unknown key in an inline table",
+			toml: "actors = [{name = \"A\", aliases = [\"a\"], bogus = 1}]\n" + minimalStory,
+			want: []string{"c.toml:1:41: actors[0].bogus: unknown key"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse("c.toml", []byte(tt.toml), noEnv)
+			if cfg != nil {
+				t.Errorf("Parse returned a config along with errors")
+			}
+			if got := problems(err); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("problems =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestTokenKeyIsRejectedAndNotEchoed(t *testing.T) {
+	const secret = "MTIzNDU2Nzg5.secret.value"
+	tests := []struct {
+		name string
+		toml string
+		want string
+	}{
+		{"in discord", minimalStory + "[discord]\ntoken = \"" + secret + "\"\n", "c.toml:5:1: discord.token: unknown key"},
+		{"at the top", "token = \"" + secret + "\"\n" + minimalStory, "c.toml:1:1: token: unknown key"},
+		{"in an actor", minimalStory + "[[actors]]\nname = \"A\"\ntoken = \"" + secret + "\"\n", "c.toml:6:1: actors[0].token: unknown key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("c.toml", []byte(tt.toml), noEnv)
+			if err == nil {
+				t.Fatal("Parse accepted a token in the file")
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, tt.want) || !strings.Contains(msg, "discord.token_env") {
+				t.Errorf("error = %q, want %q pointing at discord.token_env", msg, tt.want)
+			}
+			if strings.Contains(msg, secret) {
+				t.Errorf("error %q echoes the token", msg)
+			}
+		})
+	}
+}
+
+func TestProblemsAreProblems(t *testing.T) {
+	_, err := Parse("c.toml", []byte("[story]\nname = 1\n"), noEnv)
+	var p *Problem
+	if !errors.As(err, &p) {
+		t.Fatalf("error %v is not a *Problem", err)
+	}
+	want := Problem{File: "c.toml", Line: 2, Column: 8, Key: "story.name", Message: "wrong type: want a string, got an integer"}
+	if *p != want {
+		t.Errorf("Problem = %+v, want %+v", *p, want)
+	}
+}
+
+func TestProblemError(t *testing.T) {
+	tests := []struct {
+		p    Problem
+		want string
+	}{
+		{Problem{File: "c.toml", Line: 3, Column: 7, Key: "a.b", Message: "bad"}, "c.toml:3:7: a.b: bad"},
+		{Problem{File: "c.toml", Line: 3, Key: "a.b", Message: "bad"}, "c.toml:3: a.b: bad"},
+		{Problem{File: "c.toml", Key: "a.b", Message: "bad"}, "c.toml: a.b: bad"},
+		{Problem{File: "c.toml", Line: 1, Column: 2, Message: "bad"}, "c.toml:1:2: bad"},
+	}
+	for _, tt := range tests {
+		if got := tt.p.Error(); got != tt.want {
+			t.Errorf("%+v.Error() = %q, want %q", tt.p, got, tt.want)
+		}
+	}
+}
+
+// TestGolden checks the whole report for files with many problems.
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "invalid-*.toml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no testdata/invalid-*.toml: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			_, err := Load(file, noEnv)
+			if err == nil {
+				t.Fatal("Load accepted an invalid file")
+			}
+			got := strings.Join(problems(err), "\n") + "\n"
+			golden := strings.TrimSuffix(file, ".toml") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("problems =\n%s\nwant (%s)\n%s", got, golden, want)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	seeds, err := filepath.Glob(filepath.Join("testdata", "*.toml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range seeds {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("actors = [{name = \"A\", aliases = [[\"x\"], {a = 1}]}]\n[[actors]]\n[actors.x]\n"))
+	f.Add([]byte("a.b.c = 1\n[a]\n[[a.b]]\n"))
+	// Inputs that made go-toml v2.2.4 panic.
+	f.Add([]byte("[[ACtors]]\nweight = +"))
+	f.Add([]byte("\"\\b\"=0"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse("fuzz.toml", data, noEnv)
+		if (cfg == nil) == (err == nil) {
+			t.Fatalf("Parse = %v, %v: want exactly one of config and error", cfg, err)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "fuzz.toml") {
+			t.Fatalf("error %q does not name the file", err)
+		}
+	})
+}

@@ -1,0 +1,310 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// validator collects every problem of a decoded configuration.
+type validator struct {
+	file string
+	keys *keyIndex
+	// env maps the keys set from the environment to their variable.
+	env map[string]string
+	// folder folds names for comparison: compatibility forms, case and
+	// diacritics.
+	folder   transform.Transformer
+	problems []error
+}
+
+// validate checks every rule and joins the problems found.
+func validate(cfg *Config, keys *keyIndex, env map[string]string) error {
+	v := &validator{
+		file:   cfg.Path,
+		keys:   keys,
+		env:    env,
+		folder: newFolder(),
+	}
+	v.story(&cfg.Story, len(cfg.Actors))
+	v.actors(cfg.Actors)
+	v.feeds(cfg.Feeds)
+	v.discord(&cfg.Discord)
+	v.settings(cfg)
+	return errors.Join(v.problems...)
+}
+
+// add records a problem at key, on the key's line when the file has it.
+func (v *validator) add(key, format string, args ...any) {
+	p := &Problem{File: v.file, Key: key, Message: fmt.Sprintf(format, args...)}
+	if name, ok := v.env[key]; ok {
+		p.Message += " (set by " + name + ")"
+	} else {
+		p.Line = v.keys.line(key)
+	}
+	v.problems = append(v.problems, p)
+}
+
+// newFolder returns the transformer fold uses: compatibility decomposition,
+// combining marks removed, case folded, recomposed.
+func newFolder() transform.Transformer {
+	return transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), cases.Fold(), norm.NFKC)
+}
+
+// fold returns the form in which two names count as the same: NFKC, case
+// folded, diacritics removed, spaces collapsed.
+func (v *validator) fold(s string) string {
+	out, _, err := transform.String(v.folder, s)
+	if err != nil {
+		out = strings.ToLower(s)
+	}
+	return strings.Join(strings.Fields(out), " ")
+}
+
+func (v *validator) story(s *Story, actors int) {
+	if blank(s.Name) {
+		v.add("story.name", "required")
+	}
+	if !(s.Threshold > 0) || math.IsInf(s.Threshold, 0) {
+		v.add("story.threshold", "must be greater than 0, got %v", s.Threshold)
+	}
+	v.nonEmpty("story.phrases", s.Phrases, "empty phrase")
+	v.nonEmpty("story.weak_phrases", s.WeakPhrases, "empty phrase")
+	v.nonEmpty("story.context", s.Context, "empty context term")
+	v.nonEmpty("story.exclude", s.Exclude, "empty exclusion phrase")
+	v.weight("story.phrase_weight", s.PhraseWeight)
+	v.weight("story.weak_weight", s.WeakWeight)
+	v.weight("story.context_weight", s.ContextWeight)
+	v.weight("story.exclude_weight", s.ExcludeWeight)
+	if len(s.Phrases)+len(s.WeakPhrases)+actors == 0 {
+		v.add("story", "the story needs at least one phrase, weak phrase or actor")
+	}
+}
+
+// nameOwner is where a folded name was first seen.
+type nameOwner struct {
+	actor int
+	key   string
+}
+
+func (v *validator) actors(actors []Actor) {
+	names := uniques{list: "actors", noun: "actor", seen: make(map[string]int)}
+	aliases := make(map[string]nameOwner)
+	for i, a := range actors {
+		key := fmt.Sprintf("actors[%d]", i)
+		v.unique(names, i, key+".name", a.Name, v.fold(a.Name))
+		v.spellings(actors, i, key+".aliases", a.Aliases, "alias", aliases)
+		v.spellings(actors, i, key+".stems", a.Stems, "stem", aliases)
+		v.nonEmpty(key+".exclude", a.Exclude, "empty exclusion pattern")
+		v.weight(key+".weight", a.Weight)
+	}
+}
+
+// uniques are the values seen so far of a field that must be unique in a
+// list.
+type uniques struct {
+	list, noun string
+	// seen maps a comparable form of each value to its element index.
+	seen map[string]int
+}
+
+// unique checks that element i's value at key is not blank and not seen
+// before (comparing the given form), and reports whether it was new.
+func (v *validator) unique(u uniques, i int, key, value, form string) bool {
+	first, dup := u.seen[form]
+	switch {
+	case blank(value):
+		v.add(key, "required")
+	case dup:
+		v.add(key, "%s %q is already %s[%d]", u.noun, value, u.list, first)
+	default:
+		u.seen[form] = i
+		return true
+	}
+	return false
+}
+
+// spellings checks an actor's aliases or stems: none empty, none belonging
+// to another actor.
+func (v *validator) spellings(actors []Actor, i int, key string, list []string, kind string, owners map[string]nameOwner) {
+	for j, s := range list {
+		elem := fmt.Sprintf("%s[%d]", key, j)
+		if blank(s) {
+			v.add(elem, "empty %s", kind)
+			continue
+		}
+		f := v.fold(s)
+		owner, seen := owners[f]
+		switch {
+		case !seen:
+			owners[f] = nameOwner{actor: i, key: elem}
+		case owner.actor != i:
+			v.add(elem, "%s %q of %q is also %s of %q", kind, s, actors[i].Name, owner.key, actors[owner.actor].Name)
+		}
+	}
+}
+
+func (v *validator) feeds(feeds []Feed) {
+	names := uniques{list: "feeds", noun: "feed name", seen: make(map[string]int)}
+	urls := uniques{list: "feeds", noun: "feed URL", seen: make(map[string]int)}
+	for i, f := range feeds {
+		key := fmt.Sprintf("feeds[%d]", i)
+		v.unique(names, i, key+".name", f.Name, v.fold(f.Name))
+		u := strings.TrimSpace(f.URL)
+		if v.unique(urls, i, key+".url", u, u) {
+			if msg := feedURLProblem(u); msg != "" {
+				v.add(key+".url", "%s", msg)
+			}
+		}
+		v.duration(key+".interval", f.Interval)
+	}
+}
+
+// feedURLProblem says what is wrong with a feed URL, or "" when it is an
+// http(s) URL, a file URL or a plain path.
+func feedURLProblem(raw string) string {
+	scheme, _, found := strings.Cut(raw, ":")
+	if !found || !isScheme(scheme) {
+		return ""
+	}
+	switch strings.ToLower(scheme) {
+	case "http", "https":
+		return webURLProblem(raw)
+	case "file":
+		return ""
+	}
+	return fmt.Sprintf("scheme %q not allowed: use http://, https://, file:// or a plain path", scheme)
+}
+
+// webURLProblem says what is wrong with an http(s) URL, or "".
+func webURLProblem(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("not a URL: %v", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Sprintf("%q is not an http(s) URL", raw)
+	case u.Host == "":
+		return fmt.Sprintf("%q has no host", raw)
+	}
+	return ""
+}
+
+// isScheme reports whether s is a URL scheme: a letter, then letters,
+// digits, '+', '-' or '.'.
+func isScheme(s string) bool {
+	for i, r := range s {
+		letter := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		if !letter && (i == 0 || !('0' <= r && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func (v *validator) discord(d *Discord) {
+	if blank(d.TokenEnv) {
+		v.add("discord.token_env", "required: the name of the environment variable holding the bot token")
+	}
+	v.snowflake("discord.channel_id", d.ChannelID)
+	v.snowflake("discord.guild_id", d.GuildID)
+	v.snowflake("discord.application_id", d.ApplicationID)
+	if msg := webURLProblem(d.APIURL); msg != "" {
+		v.add("discord.api_url", "%s", msg)
+	}
+	if d.MaxPostsPerCycle < 1 {
+		v.add("discord.max_posts_per_cycle", "must be at least 1, got %d", d.MaxPostsPerCycle)
+	}
+}
+
+// snowflake checks an optional Discord id: 17 to 20 digits.
+func (v *validator) snowflake(key, id string) {
+	if id == "" {
+		return
+	}
+	if len(id) < 17 || len(id) > 20 || strings.IndexFunc(id, notDigit) >= 0 {
+		v.add(key, "%q is not a Discord id (17 to 20 digits)", id)
+	}
+}
+
+// settings checks the store, poll, fetch, backlog, cluster and digest
+// sections.
+func (v *validator) settings(cfg *Config) {
+	if blank(cfg.Store.Path) {
+		v.add("store.path", "required")
+	}
+	v.duration("poll.interval", cfg.Poll.Interval)
+	v.atLeast("poll.concurrency", int64(cfg.Poll.Concurrency), 1)
+	v.atLeast("poll.per_host", int64(cfg.Poll.PerHost), 1)
+	if !(cfg.Poll.Jitter >= 0 && cfg.Poll.Jitter <= 0.5) {
+		v.add("poll.jitter", "must be between 0 and 0.5, got %v", cfg.Poll.Jitter)
+	}
+	v.duration("fetch.timeout", cfg.Fetch.Timeout)
+	v.atLeast("fetch.max_bytes", cfg.Fetch.MaxBytes, 1)
+	v.duration("backlog.window", cfg.Backlog.Window)
+	v.atLeast("backlog.max_posts", int64(cfg.Backlog.MaxPosts), 0)
+	v.duration("cluster.window", cfg.Cluster.Window)
+	if !(cfg.Cluster.Similarity > 0 && cfg.Cluster.Similarity <= 1) {
+		v.add("cluster.similarity", "must be greater than 0 and at most 1, got %v", cfg.Cluster.Similarity)
+	}
+	v.atLeast("cluster.min_shared_actors", int64(cfg.Cluster.MinSharedActors), 0)
+	if t := cfg.Digest.Time; t != "" && !isClock(t) {
+		v.add("digest.time", "%q is not a time of day as HH:MM", t)
+	}
+	if _, err := time.LoadLocation(cfg.Digest.Timezone); err != nil {
+		v.add("digest.timezone", "unknown time zone %q", cfg.Digest.Timezone)
+	}
+}
+
+// weight checks a score weight: finite and not negative.
+func (v *validator) weight(key string, w float64) {
+	if !(w >= 0) || math.IsInf(w, 0) {
+		v.add(key, "must be 0 or more, got %v", w)
+	}
+}
+
+// atLeast checks an integer's lower bound.
+func (v *validator) atLeast(key string, n, least int64) {
+	if n < least {
+		v.add(key, "must be at least %d, got %d", least, n)
+	}
+}
+
+// duration checks that a duration is at least a second.
+func (v *validator) duration(key string, d Duration) {
+	if d.Duration < time.Second {
+		v.add(key, "must be at least 1s, got %s", d)
+	}
+}
+
+// nonEmpty reports the blank entries of a list.
+func (v *validator) nonEmpty(key string, list []string, msg string) {
+	for i, s := range list {
+		if blank(s) {
+			v.add(fmt.Sprintf("%s[%d]", key, i), "%s", msg)
+		}
+	}
+}
+
+// isClock reports whether s is a time of day written HH:MM.
+func isClock(s string) bool {
+	if len(s) != 5 || s[2] != ':' || strings.IndexFunc(s[:2]+s[3:], notDigit) >= 0 {
+		return false
+	}
+	hour := int(s[0]-'0')*10 + int(s[1]-'0')
+	minute := int(s[3]-'0')*10 + int(s[4]-'0')
+	return hour < 24 && minute < 60
+}
+
+func notDigit(r rune) bool { return r < '0' || r > '9' }
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
