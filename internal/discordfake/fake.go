@@ -2,20 +2,27 @@
 // /api/v9/ and /api/v10/ plus a websocket gateway, served by an
 // httptest.Server.
 //
-// It owns the fake's state (messages, threads, interactions, gateway
-// sessions), the record of every request it received, request-body
-// validation against Discord's OpenAPI excerpt (shared/discord-api) and
-// fault injection (rate limits, outages, refusals, hangs). It must not know
-// anything about the bot under test: tests drive it only through discordgo
-// (or plain HTTP) and the exported methods.
+// It owns the fake's state (channel messages, threads, registered commands,
+// interactions and their responses, gateway sessions), the record of every
+// request it received, request-body validation against Discord's OpenAPI
+// excerpt (shared/discord-api) plus the limits the excerpt cannot state,
+// and fault injection (rate limits, outages, refusals, hangs). It must not
+// know anything about the bot under test: tests drive it through discordgo
+// (or plain HTTP) and the exported methods only.
 //
 // Point a discordgo session at it with
 //
 //	s.Client = srv.Client()
 //
 // which rewrites https://discord.com/api/vN/... to the fake; no global
-// discordgo endpoint variable is changed. The gateway URL handed out by
-// GET /gateway is the fake's own ws:// address.
+// discordgo endpoint variable is changed. GET /gateway hands out the fake's
+// own ws:// address, so Session.Open connects to it too.
+//
+// Every channel id is accepted, threads included; use Fail to answer
+// "Unknown Channel". Interaction responses (the original and follow-ups)
+// are kept per interaction, see Responses, and are not listed by Messages.
+// Answers carry plausible X-RateLimit-* headers that never make discordgo
+// wait; only an injected 429 does.
 package discordfake
 
 import (
@@ -39,7 +46,7 @@ const (
 	DefaultApplicationID     = "1100000000000000001"
 	DefaultGuildID           = "1100000000000000002"
 	DefaultChannelID         = "1100000000000000003"
-	DefaultBotUsername       = "storyline-test"
+	DefaultBotUsername       = "fakebot"
 	DefaultHeartbeatInterval = 41250 * time.Millisecond
 	schemaRelPath            = "shared/discord-api/openapi-subset.json"
 )
@@ -88,8 +95,9 @@ type Server struct {
 	gw       gatewayState
 }
 
-// New starts a fake Discord for the test and stops it on t.Cleanup. It fails
-// the test if the OpenAPI excerpt cannot be found or compiled.
+// New starts a fake Discord for the test and stops it on t.Cleanup. It
+// compiles the request-body schemas once for the server and fails the test
+// if the OpenAPI excerpt cannot be found or compiled.
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
 	opts = withDefaults(opts)

@@ -35,7 +35,9 @@ type fault struct {
 
 // Fail makes requests to route (a Route constant or AllRoutes) answer with f
 // once auth passed. Faults apply in the order they were added; a fault with
-// Times n is used up after n requests. It fails the test for an unknown route.
+// Times n is used up after n requests. A faulted request is recorded with
+// the fault's status, is not validated and changes nothing. Fail fails the
+// test for an unknown route.
 func (s *Server) Fail(route string, f Fault) {
 	s.t.Helper()
 	if !s.knownRoute(route) {

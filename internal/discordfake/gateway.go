@@ -172,21 +172,24 @@ func (s *Server) validToken(tok string) bool {
 	return strings.TrimPrefix(tok, "Bot ") == s.opts.Token
 }
 
-// identify starts a new session and sends READY.
+// identify starts a new session and sends READY. It holds c's write lock
+// throughout so no dispatch can overtake READY.
 func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 	var d struct {
 		Token    string `json:"token"`
 		Compress bool   `json:"compress"`
 		Shard    []int  `json:"shard"`
 	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	if json.Unmarshal(raw, &d) != nil || !s.validToken(d.Token) {
-		c.closeWith(closeAuthFailed, "Authentication failed.")
+		c.closeLocked(closeAuthFailed, "Authentication failed.")
 		return false
 	}
 	s.mu.Lock()
 	if c.session != nil {
 		s.mu.Unlock()
-		c.closeWith(closeAlreadyIdentify, "Already authenticated.")
+		c.closeLocked(closeAlreadyIdentify, "Already authenticated.")
 		return false
 	}
 	s.gw.nextID++
@@ -195,60 +198,68 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 	c.session = sess
 	s.notifyLocked()
 	s.mu.Unlock()
+	ready, err := json.Marshal(s.readyEvent(c.version, sess.id, d.Shard))
+	return err == nil && s.eventLocked(c, "READY", ready) == nil
+}
+
+// readyEvent is the READY payload of a new session.
+func (s *Server) readyEvent(version int, sessionID string, shard []int) map[string]any {
 	ready := map[string]any{
-		"v": c.version, "user": s.botUser(), "session_id": sess.id, "session_type": "normal",
+		"v": version, "user": s.botUser(), "session_id": sessionID, "session_type": "normal",
 		"resume_gateway_url": s.GatewayURL(),
 		"application":        map[string]any{"id": s.opts.ApplicationID, "flags": 0},
 		"guilds":             []any{map[string]any{"id": s.opts.GuildID, "unavailable": true}},
 		"private_channels":   []any{}, "relationships": []any{}, "user_settings": map[string]any{},
 	}
-	if len(d.Shard) == 2 {
-		ready["shard"] = d.Shard
+	if len(shard) == 2 {
+		ready["shard"] = shard
 	}
-	return s.dispatchTo(c, "READY", mustJSON(ready)) == nil
+	return ready
 }
 
 // resume reattaches a session: it replays what the client missed, then
-// sends RESUMED. An unknown session gets INVALID_SESSION (not resumable).
+// sends RESUMED, holding c's write lock throughout. An unknown session gets
+// INVALID_SESSION (not resumable).
 func (s *Server) resume(c *gwConn, raw json.RawMessage) bool {
 	var d struct {
 		Token     string `json:"token"`
 		SessionID string `json:"session_id"`
 		Seq       int    `json:"seq"`
 	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	if json.Unmarshal(raw, &d) != nil || !s.validToken(d.Token) {
-		c.closeWith(closeAuthFailed, "Authentication failed.")
+		c.closeLocked(closeAuthFailed, "Authentication failed.")
 		return false
 	}
 	s.mu.Lock()
 	sess := s.gw.sessions[d.SessionID]
 	if sess == nil {
 		s.mu.Unlock()
-		return c.send(payload{Op: opInvalidSession, D: json.RawMessage("false")}, false) == nil
+		return c.writeLocked(payload{Op: opInvalidSession, D: json.RawMessage("false")}, false) == nil
 	}
 	sess.conn, c.session = c, sess
-	var missed []sentEvent
-	for _, e := range sess.sent {
-		if e.seq > d.Seq {
-			missed = append(missed, e)
-		}
-	}
+	missed := slices.DeleteFunc(slices.Clone(sess.sent), func(e sentEvent) bool { return e.seq <= d.Seq })
 	s.notifyLocked()
 	s.mu.Unlock()
 	for _, e := range missed {
-		name := e.name
-		seq := e.seq
-		if c.send(payload{Op: opDispatch, D: e.data, S: &seq, T: &name}, sess.compress) != nil {
+		if c.writeLocked(payload{Op: opDispatch, D: e.data, S: &e.seq, T: &e.name}, sess.compress) != nil {
 			return false
 		}
 	}
-	return s.dispatchTo(c, "RESUMED", json.RawMessage("{}")) == nil
+	return s.eventLocked(c, "RESUMED", json.RawMessage("{}")) == nil
 }
 
 // dispatchTo sends an event to c's session with the next sequence number.
 func (s *Server) dispatchTo(c *gwConn, name string, data json.RawMessage) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	return s.eventLocked(c, name, data)
+}
+
+// eventLocked numbers an event in c's session, keeps it for replay and
+// writes it; c.wmu held.
+func (s *Server) eventLocked(c *gwConn, name string, data json.RawMessage) error {
 	s.mu.Lock()
 	sess := c.session
 	if sess == nil || sess.conn != c {
@@ -377,13 +388,10 @@ func (c *gwConn) writeLocked(p payload, compress bool) error {
 func (c *gwConn) closeWith(code int, text string) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+	c.closeLocked(code, text)
 }
 
-func mustJSON(v any) json.RawMessage {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("discordfake: marshal %T: %v", v, err))
-	}
-	return raw
+// closeLocked sends a close frame; c.wmu held.
+func (c *gwConn) closeLocked(code int, text string) {
+	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
 }

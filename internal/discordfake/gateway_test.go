@@ -2,9 +2,11 @@ package discordfake_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
@@ -293,9 +295,80 @@ func TestMessageCommand(t *testing.T) {
 			in := receive(t, got)
 			data := in.ApplicationCommandData()
 			msg := data.Resolved.Messages[data.TargetID]
+			if in.ChannelID != channel {
+				t.Errorf("invoked in %s, want the target's channel %s", in.ChannelID, channel)
+			}
 			if data.CommandType != discordgo.MessageApplicationCommand || data.TargetID != tc.target.ID || msg == nil ||
 				msg.Content != tc.content || msg.Author == nil || msg.Author.Bot != tc.bot {
 				t.Errorf("data %+v, resolved %+v", data, msg)
+			}
+		})
+	}
+}
+
+// gatewayFrame is a payload read by the raw protocol test.
+type gatewayFrame struct {
+	Op int             `json:"op"`
+	D  json.RawMessage `json:"d"`
+	S  *int            `json:"s"`
+	T  *string         `json:"t"`
+}
+
+func TestGatewayProtocol(t *testing.T) {
+	identify := `{"op":2,"d":{"token":"Bot test-token","compress":false,"properties":{},"intents":0}}`
+	tests := []struct {
+		name      string
+		send      []string
+		wantOps   []int // ops of the frames answered after HELLO
+		wantClose int   // close code expected after them; 0 for none
+	}{
+		{"heartbeat is acknowledged", []string{`{"op":1,"d":null}`}, []int{11}, 0},
+		{"identify gets READY", []string{identify}, []int{0}, 0},
+		{"resume of an unknown session is invalid", []string{`{"op":6,"d":{"token":"test-token","session_id":"nope","seq":3}}`}, []int{9}, 0},
+		{"identify twice", []string{identify, identify}, []int{0}, 4005},
+		{"wrong token", []string{`{"op":2,"d":{"token":"Bot nope"}}`}, nil, 4004},
+		{"unknown opcode", []string{`{"op":42,"d":null}`}, nil, 4001},
+		{"undecodable payload", []string{`{"op":`}, nil, 4002},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := discordfake.New(t, discordfake.Options{HeartbeatInterval: 5 * time.Second})
+			ws, _, err := websocket.DefaultDialer.DialContext(testContext(t), srv.GatewayURL()+"?v=10&encoding=json", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.Close()
+			var hello gatewayFrame
+			if err := ws.ReadJSON(&hello); err != nil {
+				t.Fatal(err)
+			}
+			if hello.Op != 10 || string(hello.D) != `{"heartbeat_interval":5000}` {
+				t.Errorf("HELLO %+v %s", hello, hello.D)
+			}
+			for _, m := range tc.send {
+				if err := ws.WriteMessage(websocket.TextMessage, []byte(m)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, op := range tc.wantOps {
+				var f gatewayFrame
+				if err := ws.ReadJSON(&f); err != nil {
+					t.Fatalf("reading op %d: %v", op, err)
+				}
+				if f.Op != op {
+					t.Errorf("op %d (%s), want %d", f.Op, f.D, op)
+				}
+				if op == 0 && (f.S == nil || *f.S != 1 || f.T == nil || *f.T != "READY") {
+					t.Errorf("READY frame %+v", f)
+				}
+			}
+			if tc.wantClose == 0 {
+				return
+			}
+			_, _, err = ws.ReadMessage()
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != tc.wantClose {
+				t.Errorf("read error %v, want close %d", err, tc.wantClose)
 			}
 		})
 	}

@@ -7,10 +7,11 @@ import (
 	"sort"
 )
 
-// Interaction and callback types, as Discord numbers them.
+// Interaction, command and callback types and message flags, as Discord
+// numbers them.
 const (
-	InteractionApplicationCommand = 2
-	InteractionAutocomplete       = 4
+	interactionCommand      = 2
+	interactionAutocomplete = 4
 
 	commandChatInput = 1
 	commandMessage   = 3
@@ -52,24 +53,25 @@ type interaction struct {
 // or bool; options are sorted by name). Dispatch it with DispatchInteraction.
 func (s *Server) SlashCommand(name string, opts map[string]any, m Member) map[string]any {
 	data := map[string]any{"id": s.commandID(name), "name": name, "type": commandChatInput, "options": options(opts, "")}
-	return s.interactionObject(InteractionApplicationCommand, data, m)
+	return s.interactionObject(interactionCommand, data, m, "")
 }
 
 // Autocomplete builds an APPLICATION_COMMAND_AUTOCOMPLETE interaction
 // (type 4) in which the option named focused is being typed.
 func (s *Server) Autocomplete(name string, opts map[string]any, focused string, m Member) map[string]any {
 	data := map[string]any{"id": s.commandID(name), "name": name, "type": commandChatInput, "options": options(opts, focused)}
-	return s.interactionObject(InteractionAutocomplete, data, m)
+	return s.interactionObject(interactionAutocomplete, data, m, "")
 }
 
 // MessageCommand builds a MESSAGE context-menu command (type 2, data.type 3)
-// run on target, which is also sent in data.resolved.messages.
+// run on target, in target's channel (Options.ChannelID if it has none);
+// target is also sent in data.resolved.messages.
 func (s *Server) MessageCommand(name string, target Message, m Member) map[string]any {
 	data := map[string]any{
 		"id": s.commandID(name), "name": name, "type": commandMessage, "target_id": target.ID,
 		"resolved": map[string]any{"messages": map[string]any{target.ID: s.targetObject(target)}},
 	}
-	return s.interactionObject(InteractionApplicationCommand, data, m)
+	return s.interactionObject(interactionCommand, data, m, target.ChannelID)
 }
 
 // targetObject renders a context-menu target: the stored message if the
@@ -139,8 +141,8 @@ func optionType(v any) int {
 }
 
 // interactionObject builds an interaction with a fresh id and token, invoked
-// by m in Options.ChannelID of Options.GuildID.
-func (s *Server) interactionObject(kind int, data map[string]any, m Member) map[string]any {
+// by m in channel (default Options.ChannelID) of Options.GuildID.
+func (s *Server) interactionObject(kind int, data map[string]any, m Member, channel string) map[string]any {
 	s.mu.Lock()
 	id := s.ids.next(s.opts.Now())
 	s.mu.Unlock()
@@ -156,7 +158,10 @@ func (s *Server) interactionObject(kind int, data map[string]any, m Member) map[
 	if m.AppPermissions == "" {
 		m.AppPermissions = DefaultAppPermissions
 	}
-	guild, channel := s.opts.GuildID, s.opts.ChannelID
+	if channel == "" {
+		channel = s.opts.ChannelID
+	}
+	guild := s.opts.GuildID
 	return map[string]any{
 		"id": id, "application_id": s.opts.ApplicationID, "type": kind, "data": data,
 		"guild_id": guild, "channel_id": channel, "token": "interaction-token-" + id, "version": 1,

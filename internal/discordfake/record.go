@@ -12,7 +12,8 @@ import (
 // outcome (rejected, faulted and unknown-route requests included).
 type Request struct {
 	Method string
-	// Path is the URL path without the /api/vN prefix.
+	// Path is the URL path without the /api/vN prefix (the whole path when
+	// it had none).
 	Path  string
 	Query url.Values
 	// Route is the matched route, e.g. RouteCreateMessage; "" if none matched.

@@ -2,6 +2,7 @@ package discordfake
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -57,6 +58,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serveREST records the request, answers it and records the status.
 func (s *Server) serveREST(r *http.Request) reply {
 	path, versioned := trimAPIPrefix(r.URL.Path)
+	if !versioned {
+		path = r.URL.Path
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err != nil {
 		return discordError(http.StatusRequestEntityTooLarge, 40005, "Request entity too large")
@@ -98,7 +102,10 @@ func (s *Server) answer(c *call, mismatch bool, decodeErr error) reply {
 	if c.rt.schema != "" {
 		if rej := s.validate(c, decodeErr); rej != nil {
 			s.recordValidation(rej.err)
-			return jsonReply(http.StatusBadRequest, rej.body)
+			if rej.status == http.StatusInternalServerError {
+				s.t.Errorf("discordfake: %v", rej.err)
+			}
+			return jsonReply(cmp.Or(rej.status, http.StatusBadRequest), rej.body)
 		}
 	}
 	return c.rt.handler(s, c)

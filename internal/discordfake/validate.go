@@ -3,10 +3,12 @@ package discordfake
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -39,14 +41,27 @@ const (
 	schemaCommands = "commands"
 )
 
-// schemas holds the compiled request-body schemas by key.
-type schemas struct {
-	byKey   map[string]*jsonschema.Schema
-	printer *message.Printer
+// schemaLocations are the request bodies the fake validates, by key.
+func schemaLocations() map[string]string {
+	return map[string]string{
+		schemaCreate:   "discord.json#/components/schemas/MessageCreateRequest",
+		schemaEdit:     "discord.json#/components/schemas/MessageEditRequestPartial",
+		schemaThread:   "discord.json#/components/schemas/CreateTextThreadWithMessageRequest",
+		schemaCallback: "discord.json#/paths/~1interactions~1%7Binteraction_id%7D~1%7Binteraction_token%7D~1callback/post/requestBody/content/application~1json/schema",
+		schemaCommands: "discord.json#/paths/~1applications~1%7Bapplication_id%7D~1commands/put/requestBody/content/application~1json/schema",
+	}
 }
 
-// loadSchemas compiles the request bodies the fake validates from the
-// OpenAPI excerpt at path.
+// schemas compiles each request-body schema on first use, once: compiling
+// all of them costs tens of milliseconds and most tests use one or two.
+type schemas struct {
+	printer *message.Printer
+	mu      sync.Mutex
+	c       *jsonschema.Compiler
+	byKey   map[string]*jsonschema.Schema
+}
+
+// loadSchemas reads the OpenAPI excerpt at path.
 func loadSchemas(path string) (*schemas, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -61,29 +76,31 @@ func loadSchemas(path string) (*schemas, error) {
 	if err := c.AddResource("discord.json", doc); err != nil {
 		return nil, fmt.Errorf("load schemas %s: %w", path, err)
 	}
-	locations := map[string]string{
-		schemaCreate:   "#/components/schemas/MessageCreateRequest",
-		schemaEdit:     "#/components/schemas/MessageEditRequestPartial",
-		schemaThread:   "#/components/schemas/CreateTextThreadWithMessageRequest",
-		schemaCallback: "#/paths/~1interactions~1%7Binteraction_id%7D~1%7Binteraction_token%7D~1callback/post/requestBody/content/application~1json/schema",
-		schemaCommands: "#/paths/~1applications~1%7Bapplication_id%7D~1commands/put/requestBody/content/application~1json/schema",
+	return &schemas{printer: message.NewPrinter(language.English), c: c, byKey: map[string]*jsonschema.Schema{}}, nil
+}
+
+// schema returns the compiled schema for key.
+func (sc *schemas) schema(key string) (*jsonschema.Schema, error) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sch, ok := sc.byKey[key]; ok {
+		return sch, nil
 	}
-	out := &schemas{byKey: map[string]*jsonschema.Schema{}, printer: message.NewPrinter(language.English)}
-	for key, loc := range locations {
-		sch, err := c.Compile("discord.json" + loc)
-		if err != nil {
-			return nil, fmt.Errorf("compile schema %s: %w", key, err)
-		}
-		out.byKey[key] = sch
+	sch, err := sc.c.Compile(schemaLocations()[key])
+	if err != nil {
+		return nil, fmt.Errorf("compile schema %s: %w", key, err)
 	}
-	return out, nil
+	sc.byKey[key] = sch
+	return sch, nil
 }
 
 // rejection is a request body Discord would refuse: the error to record and
-// the 400 body to answer.
+// the answer, 400 unless status says otherwise (500 when the fake's own
+// schema does not compile).
 type rejection struct {
-	err  error
-	body map[string]any
+	status int
+	err    error
+	body   map[string]any
 }
 
 // fieldError is one entry of Discord's "errors" tree.
@@ -115,7 +132,12 @@ func invalidForm(errs []fieldError) map[string]any {
 // check validates a decoded body against the route's schema and the limits
 // the schema cannot express. files is the number of uploaded files.
 func (sc *schemas) check(key, route string, body any, files int) *rejection {
-	if err := sc.byKey[key].Validate(docsOverride(key, body)); err != nil {
+	sch, err := sc.schema(key)
+	if err != nil {
+		return &rejection{status: http.StatusInternalServerError, err: fmt.Errorf("%s: %w", route, err),
+			body: map[string]any{"code": 0, "message": "500: Internal Server Error"}}
+	}
+	if err := sch.Validate(docsOverride(key, body)); err != nil {
 		var ve *jsonschema.ValidationError
 		if !errors.As(err, &ve) {
 			return &rejection{err: fmt.Errorf("%s: %w: %w", route, ErrSchema, err), body: invalidForm(nil)}
@@ -311,9 +333,14 @@ func (sc *schemas) bestAlternatives(ve *jsonschema.ValidationError) []fieldError
 			best = append(best, fe)
 		}
 	}
+	return distinct(best)
+}
+
+// distinct concatenates lists of errors, dropping repeats.
+func distinct(lists [][]fieldError) []fieldError {
 	var out []fieldError
 	seen := map[string]bool{}
-	for _, fes := range best {
+	for _, fes := range lists {
 		for _, fe := range fes {
 			key := strings.Join(fe.path, "/") + "\x00" + fe.code + "\x00" + fe.message
 			if !seen[key] {
