@@ -113,11 +113,12 @@ func (s *Server) answer(c *call, mismatch bool, decodeErr error) reply {
 
 // validate checks the body of a route that takes one.
 func (s *Server) validate(c *call, decodeErr error) *rejection {
-	if decodeErr != nil || c.body == nil {
-		return &rejection{
-			err:  fmt.Errorf("%s: %w", c.rt.name, ErrInvalidJSON),
-			body: map[string]any{"code": 50109, "message": "The request body contains invalid JSON."},
-		}
+	invalid := map[string]any{"code": 50109, "message": "The request body contains invalid JSON."}
+	switch {
+	case decodeErr != nil:
+		return &rejection{err: fmt.Errorf("%s: %w: %w", c.rt.name, ErrInvalidJSON, decodeErr), body: invalid}
+	case c.body == nil:
+		return &rejection{err: fmt.Errorf("%s: %w: no JSON body", c.rt.name, ErrInvalidJSON), body: invalid}
 	}
 	return s.schemas.check(c.rt.schema, c.rt.name, c.body, len(c.files))
 }
