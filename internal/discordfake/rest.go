@@ -10,6 +10,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -290,7 +291,7 @@ func (s *Server) Commands(guildID string) []any {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.commands[guildID]
+	return slices.Clone(s.commands[guildID])
 }
 
 // cloneObject returns a shallow copy of a JSON object (or an empty one).
