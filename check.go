@@ -1,0 +1,26 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"storyline/config"
+)
+
+// runCheck validates a config and prints its one-line summary.
+func runCheck(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("check", stderr)
+	cfgPath := fs.String("config", "config.toml", "config file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath, getenv)
+	if err != nil {
+		return err
+	}
+	if _, err := newMatcher(cfg); err != nil {
+		return fmt.Errorf("check %s: %w", *cfgPath, err)
+	}
+	fmt.Fprintf(stdout, "%s: ok: %s\n", *cfgPath, cfg.Summary())
+	return nil
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The project's one test command (see README.md "Testing").
+set -euo pipefail
+cd "$(dirname "$0")"
+go vet ./...
+go test -race ./...
