@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,19 +20,30 @@ type keyIndex struct {
 	keys []keyPos
 	// dups are keys defined a second time.
 	dups []keyPos
-	// flagged are problems found while indexing that decoding would miss
-	// or, for a lone sign, crash on.
+	// values are the values and table headers, with their kind, in
+	// document order.
+	values []valueAt
+	// flagged are problems found while indexing that decoding would miss,
+	// report without a position, or crash on.
 	flagged []finding
 	// arrays counts the tables seen so far in each array of tables.
 	arrays map[string]int
 	// complete is true when the whole document parsed.
 	complete bool
+	// lineStarts are the offsets at which lines begin.
+	lineStarts []int
 }
 
 // keyPos is a key path and where it is.
 type keyPos struct {
 	path string
 	pos  unstable.Position
+}
+
+// valueAt is a value (or table header) at a key path.
+type valueAt struct {
+	keyPos
+	kind unstable.Kind
 }
 
 // finding is a problem at a key.
@@ -43,19 +55,22 @@ type finding struct {
 // indexKeys walks the document's syntax tree. It stops quietly at a syntax
 // error: decoding reports that one.
 func indexKeys(data []byte) *keyIndex {
-	k := &keyIndex{at: make(map[string]unstable.Position), arrays: make(map[string]int)}
+	k := &keyIndex{
+		at:         make(map[string]unstable.Position),
+		arrays:     make(map[string]int),
+		lineStarts: lineStarts(data),
+	}
 	var p unstable.Parser
 	p.Reset(data)
 	table := ""
 	for p.NextExpression() {
 		expr := p.Expression()
 		switch expr.Kind {
-		case unstable.Table:
-			table = k.tablePath(&p, expr.Key(), false)
-			k.addKey(table, position(&p, firstKey(expr)))
-		case unstable.ArrayTable:
-			table = k.tablePath(&p, expr.Key(), true)
-			k.addKey(table, position(&p, firstKey(expr)))
+		case unstable.Table, unstable.ArrayTable:
+			table = k.tablePath(&p, expr.Key(), expr.Kind == unstable.ArrayTable)
+			pos := k.position(firstKey(expr))
+			k.addKey(table, pos)
+			k.values = append(k.values, valueAt{keyPos{table, pos}, unstable.Table})
 		case unstable.KeyValue:
 			k.keyValue(&p, table, expr)
 		}
@@ -88,12 +103,17 @@ func (k *keyIndex) keyValue(p *unstable.Parser, table string, expr *unstable.Nod
 	for it.Next() {
 		path = k.join(p, path, it.Node())
 	}
-	k.addKey(path, position(p, firstKey(expr)))
-	k.value(p, path, expr.Value())
+	pos := k.position(firstKey(expr))
+	k.addKey(path, pos)
+	k.value(p, path, expr.Value(), pos)
 }
 
-// value indexes the elements of arrays and the keys of inline tables.
-func (k *keyIndex) value(p *unstable.Parser, path string, v *unstable.Node) {
+// value indexes a value, the elements of arrays and the keys of inline
+// tables. near is the position to give values that have none of their own
+// (arrays).
+func (k *keyIndex) value(p *unstable.Parser, path string, v *unstable.Node, near unstable.Position) {
+	pos := k.valuePosition(p, v, near)
+	k.values = append(k.values, valueAt{keyPos{path, pos}, v.Kind})
 	switch v.Kind {
 	case unstable.Array:
 		i := 0
@@ -103,10 +123,8 @@ func (k *keyIndex) value(p *unstable.Parser, path string, v *unstable.Node) {
 				continue
 			}
 			elemPath := path + "[" + strconv.Itoa(i) + "]"
-			if elem.Raw.Length > 0 {
-				k.at[elemPath] = position(p, elem)
-			}
-			k.value(p, elemPath, elem)
+			k.at[elemPath] = k.valuePosition(p, elem, pos)
+			k.value(p, elemPath, elem, pos)
 			i++
 		}
 	case unstable.InlineTable:
@@ -118,9 +136,23 @@ func (k *keyIndex) value(p *unstable.Parser, path string, v *unstable.Node) {
 	case unstable.Integer, unstable.Float:
 		// go-toml v2.2.4 panics decoding a lone sign into a float.
 		if strings.Trim(string(v.Data), "+-") == "" {
-			k.flag(path, position(p, v), "a number needs digits after its sign")
+			k.flag(path, pos, "a number needs digits after its sign")
 		}
 	}
+}
+
+// valuePosition returns where a value starts, or near for values whose
+// node has no position.
+func (k *keyIndex) valuePosition(p *unstable.Parser, v *unstable.Node, near unstable.Position) unstable.Position {
+	switch v.Kind {
+	case unstable.Array:
+		return near
+	case unstable.Bool, unstable.LocalDate, unstable.LocalTime, unstable.LocalDateTime, unstable.DateTime:
+		// These nodes have no Raw range, but their Data is part of the
+		// document.
+		return k.positionAt(int(p.Range(v.Data).Offset))
+	}
+	return k.position(v)
 }
 
 // addKey records a key, or a duplicate when the path was seen before.
@@ -142,8 +174,25 @@ func firstKey(expr *unstable.Node) *unstable.Node {
 }
 
 // position returns where a node starts.
-func position(p *unstable.Parser, n *unstable.Node) unstable.Position {
-	return p.Shape(n.Raw).Start
+func (k *keyIndex) position(n *unstable.Node) unstable.Position {
+	return k.positionAt(int(n.Raw.Offset))
+}
+
+// positionAt returns the line and column of a byte offset.
+func (k *keyIndex) positionAt(offset int) unstable.Position {
+	line, _ := slices.BinarySearch(k.lineStarts, offset+1)
+	return unstable.Position{Offset: offset, Line: line, Column: offset - k.lineStarts[line-1] + 1}
+}
+
+// lineStarts returns the offsets at which the lines of data begin.
+func lineStarts(data []byte) []int {
+	starts := []int{0}
+	for i, c := range data {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
 }
 
 // join appends a key node to a dotted path. It flags keys that no schema
@@ -156,10 +205,10 @@ func (k *keyIndex) join(p *unstable.Parser, path string, key *unstable.Node) str
 	}
 	switch data := string(key.Data); {
 	case data != strings.ToLower(data):
-		k.flag(name, position(p, key), "unknown key (keys are lower case)")
+		k.flag(name, k.position(key), "unknown key (keys are lower case)")
 	case bytes.IndexByte(p.Raw(key.Raw), '\\') >= 0:
 		// go-toml v2.2.4 panics reporting an unknown key with an escape.
-		k.flag(name, position(p, key), "unknown key (keys need no escapes)")
+		k.flag(name, k.position(key), "unknown key (keys need no escapes)")
 	}
 	return name
 }
@@ -227,8 +276,10 @@ func (k *keyIndex) flag(path string, pos unstable.Position, msg string) {
 	k.flagged = append(k.flagged, finding{keyPos{path: path, pos: pos}, msg})
 }
 
-// flags reports the problems found while indexing, or nil.
+// flags reports the problems found while indexing, in document order, or
+// nil.
 func (k *keyIndex) flags(filename string) error {
+	slices.SortStableFunc(k.flagged, func(a, b finding) int { return a.pos.Offset - b.pos.Offset })
 	problems := make([]error, 0, len(k.flagged))
 	for _, f := range k.flagged {
 		problems = append(problems, f.problem(filename, f.msg))

@@ -40,10 +40,10 @@ func TestDecodeErrors(t *testing.T) {
 		},
 		{
 			name: "syntax: a lone sign for a number",
-			toml: minimalStory + "[[actors]]\nname = \"A\"\nweight = +\n[poll]\njitter = [-]\n",
+			toml: minimalStory + "[[actors]]\nname = \"A\"\nweight = +\n[poll]\njitter = -\n",
 			want: []string{
 				"c.toml:6:10: actors[0].weight: a number needs digits after its sign",
-				"c.toml:8:11: poll.jitter[0]: a number needs digits after its sign",
+				"c.toml:8:10: poll.jitter: a number needs digits after its sign",
 			},
 		},
 		{
@@ -59,7 +59,7 @@ func TestDecodeErrors(t *testing.T) {
 		{
 			name: "type: integer in an array of strings",
 			toml: "[story]\nname = \"S\"\nphrases = [\n  \"p\",\n  2,\n]\n",
-			want: []string{"c.toml:5:3: story.phrases: wrong type: want an array of strings, got an integer"},
+			want: []string{"c.toml:5:3: story.phrases[1]: wrong type: want a string, got an integer"},
 		},
 		{
 			name: "type: in the second actor",
@@ -74,7 +74,7 @@ func TestDecodeErrors(t *testing.T) {
 		{
 			name: "type: float for an integer",
 			toml: minimalStory + "[poll]\nconcurrency = 1.5\n",
-			want: []string{"c.toml:5:15: poll.concurrency: float cannot be assigned to int"},
+			want: []string{"c.toml:5:15: poll.concurrency: wrong type: want an integer, got a float"},
 		},
 		{
 			name: "type: channel id as a number",
@@ -84,7 +84,17 @@ func TestDecodeErrors(t *testing.T) {
 		{
 			name: "type: table where an array of tables belongs",
 			toml: minimalStory + "[actors]\nname = \"A\"\n",
-			want: []string{"c.toml:4:2: actors: cannot store a table in a slice"},
+			want: []string{"c.toml:4:2: actors: wrong type: want an array of tables, got a table"},
+		},
+		{
+			name: "type: dates and times",
+			toml: minimalStory + "[digest]\ntime = 08:30:00\ntimezone = 1979-05-27\n[poll]\ninterval = 1979-05-27T07:32:00Z\n[backlog]\nwindow = 1979-05-27T07:32:00\n",
+			want: []string{
+				"c.toml:5:8: digest.time: wrong type: want a string, got a local time",
+				"c.toml:6:12: digest.timezone: wrong type: want a string, got a local date",
+				`c.toml:8:12: poll.interval: wrong type: want a duration such as "15m", got an offset date-time`,
+				`c.toml:10:10: backlog.window: wrong type: want a duration such as "15m", got a local date-time`,
+			},
 		},
 		{
 			name: "type: bad duration",
@@ -94,7 +104,31 @@ func TestDecodeErrors(t *testing.T) {
 		{
 			name: "type: duration without unit",
 			toml: minimalStory + "[[feeds]]\nname = \"F\"\nurl = \"f.xml\"\ninterval = 5\n",
-			want: []string{`c.toml:7:12: feeds[0].interval: time: missing unit in duration "5" (write durations like "90s", "15m" or "1h30m")`},
+			want: []string{`c.toml:7:12: feeds[0].interval: wrong type: want a duration such as "15m", got an integer`},
+		},
+		{
+			name: "value: integer out of range",
+			toml: minimalStory + "[fetch]\nmax_bytes = 99999999999999999999\n",
+			want: []string{`c.toml:5:13: fetch.max_bytes: couldn't parse decimal number: strconv.ParseInt: parsing "99999999999999999999": value out of range`},
+		},
+		{
+			name: "type: booleans",
+			toml: minimalStory + "[discord]\nthreads = \"yes\"\n[poll]\ninterval = true\n",
+			want: []string{
+				"c.toml:5:11: discord.threads: wrong type: want true or false, got a string",
+				`c.toml:7:12: poll.interval: wrong type: want a duration such as "15m", got a boolean`,
+			},
+		},
+		{
+			name: "type: arrays and tables out of place",
+			toml: "story = []\nactors = [[\"x\"], 1]\n[store]\npath = [\"a\"]\n[poll]\ninterval = {s = 1}\n[[feeds]]\nname = \"F\"\nurl = \"f\"\n",
+			want: []string{
+				"c.toml:1:1: story: wrong type: want a table, got an array",
+				"c.toml:2:1: actors[0]: wrong type: want a table, got an array",
+				"c.toml:2:18: actors[1]: wrong type: want a table, got an integer",
+				"c.toml:4:1: store.path: wrong type: want a string, got an array",
+				`c.toml:6:12: poll.interval: wrong type: want a duration such as "15m", got a table`,
+			},
 		},
 		{
 			name: "unknown keys: all reported, with array indexes",
@@ -241,6 +275,7 @@ func FuzzParse(f *testing.F) {
 	// Inputs that made go-toml v2.2.4 panic.
 	f.Add([]byte("[[ACtors]]\nweight = +"))
 	f.Add([]byte("\"\\b\"=0"))
+	f.Add([]byte("[digest]\ntime = 08:30:00\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := Parse("fuzz.toml", data, noEnv)
 		if (cfg == nil) == (err == nil) {
@@ -249,5 +284,20 @@ func FuzzParse(f *testing.F) {
 		if err != nil && !strings.HasPrefix(err.Error(), "fuzz.toml") {
 			t.Fatalf("error %q does not name the file", err)
 		}
+		if err != nil && strings.Contains(err.Error(), decoderFailed) {
+			t.Fatalf("go-toml panicked on an input the key index should catch: %v", err)
+		}
 	})
+}
+
+// TestDecodeRecoversFromDecoderPanics feeds go-toml, without the key
+// index's checks, inputs it is known to panic on.
+func TestDecodeRecoversFromDecoderPanics(t *testing.T) {
+	for _, in := range []string{"[[actors]]\nweight = +\n", "\"\\b\" = 0\n", "[digest]\ntime = 08:30:00\n"} {
+		doc := defaults()
+		err := decode([]byte(in), &doc)
+		if err == nil || !strings.HasPrefix(err.Error(), decoderFailed) {
+			t.Errorf("decode(%q) = %v, want an error starting %q", in, err, decoderFailed)
+		}
+	}
 }
