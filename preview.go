@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,7 +206,7 @@ func toPreviewItem(r store.Record) previewItem {
 		Title:     r.Item.Title,
 		Published: r.Item.Published,
 		Relevant:  r.Match.Relevant,
-		Score:     r.Match.Score,
+		Score:     math.Round(r.Match.Score*100) / 100,
 		Actors:    nonNil(r.Match.Actors),
 		Phrases:   nonNil(r.Match.Phrases),
 		Summary:   r.Summary,
