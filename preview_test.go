@@ -54,7 +54,7 @@ func writeConfig(t *testing.T, extra string) string {
 // rssItem is one item of a generated RSS document.
 type rssItem struct {
 	guid, title, desc, link string
-	published             time.Time
+	published               time.Time
 }
 
 // rss renders items as an RSS 2.0 document.
