@@ -44,6 +44,8 @@ type keyPos struct {
 type valueAt struct {
 	keyPos
 	kind unstable.Kind
+	// key is where the key the value belongs to starts.
+	key unstable.Position
 }
 
 // finding is a problem at a key.
@@ -70,7 +72,7 @@ func indexKeys(data []byte) *keyIndex {
 			table = k.tablePath(&p, expr.Key(), expr.Kind == unstable.ArrayTable)
 			pos := k.position(firstKey(expr))
 			k.addKey(table, pos)
-			k.values = append(k.values, valueAt{keyPos{table, pos}, unstable.Table})
+			k.values = append(k.values, valueAt{keyPos{table, pos}, unstable.Table, pos})
 		case unstable.KeyValue:
 			k.keyValue(&p, table, expr)
 		}
@@ -109,11 +111,10 @@ func (k *keyIndex) keyValue(p *unstable.Parser, table string, expr *unstable.Nod
 }
 
 // value indexes a value, the elements of arrays and the keys of inline
-// tables. near is the position to give values that have none of their own
-// (arrays).
-func (k *keyIndex) value(p *unstable.Parser, path string, v *unstable.Node, near unstable.Position) {
-	pos := k.valuePosition(p, v, near)
-	k.values = append(k.values, valueAt{keyPos{path, pos}, v.Kind})
+// tables. key is where the key the value belongs to starts.
+func (k *keyIndex) value(p *unstable.Parser, path string, v *unstable.Node, key unstable.Position) {
+	pos := k.valuePosition(p, v, key)
+	k.values = append(k.values, valueAt{keyPos{path, pos}, v.Kind, key})
 	switch v.Kind {
 	case unstable.Array:
 		i := 0
@@ -123,8 +124,8 @@ func (k *keyIndex) value(p *unstable.Parser, path string, v *unstable.Node, near
 				continue
 			}
 			elemPath := path + "[" + strconv.Itoa(i) + "]"
-			k.at[elemPath] = k.valuePosition(p, elem, pos)
-			k.value(p, elemPath, elem, pos)
+			k.at[elemPath] = k.valuePosition(p, elem, key)
+			k.value(p, elemPath, elem, key)
 			i++
 		}
 	case unstable.InlineTable:
@@ -141,12 +142,12 @@ func (k *keyIndex) value(p *unstable.Parser, path string, v *unstable.Node, near
 	}
 }
 
-// valuePosition returns where a value starts, or near for values whose
-// node has no position.
-func (k *keyIndex) valuePosition(p *unstable.Parser, v *unstable.Node, near unstable.Position) unstable.Position {
+// valuePosition returns where a value starts, or where its key does for
+// values whose node has no position (arrays).
+func (k *keyIndex) valuePosition(p *unstable.Parser, v *unstable.Node, key unstable.Position) unstable.Position {
 	switch v.Kind {
 	case unstable.Array:
-		return near
+		return key
 	case unstable.Bool, unstable.LocalDate, unstable.LocalTime, unstable.LocalDateTime, unstable.DateTime:
 		// These nodes have no Raw range, but their Data is part of the
 		// document.

@@ -107,6 +107,16 @@ func TestDecodeErrors(t *testing.T) {
 			want: []string{`c.toml:7:12: feeds[0].interval: wrong type: want a duration such as "15m", got an integer`},
 		},
 		{
+			name: "type: keys under a key that is not a table",
+			toml: minimalStory + "[[feeds.sub]]\nx = 1\ny = 2\n[story.name]\n[discord.token_env.x]\n[cluster]\nwindow.hours = 3\n",
+			want: []string{
+				"c.toml:4:3: feeds: wrong type: want an array of tables, got a table",
+				"c.toml:7:2: story.name: wrong type: want a string, got a table",
+				"c.toml:8:2: discord.token_env: wrong type: want a string, got a table",
+				`c.toml:10:1: cluster.window: wrong type: want a duration such as "15m", got a table`,
+			},
+		},
+		{
 			name: "value: integer out of range",
 			toml: minimalStory + "[fetch]\nmax_bytes = 99999999999999999999\n",
 			want: []string{`c.toml:5:13: fetch.max_bytes: couldn't parse decimal number: strconv.ParseInt: parsing "99999999999999999999": value out of range`},
@@ -276,6 +286,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("[[ACtors]]\nweight = +"))
 	f.Add([]byte("\"\\b\"=0"))
 	f.Add([]byte("[digest]\ntime = 08:30:00\n"))
+	f.Add([]byte("[[feeds.sub]]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := Parse("fuzz.toml", data, noEnv)
 		if (cfg == nil) == (err == nil) {
@@ -293,7 +304,7 @@ func FuzzParse(f *testing.F) {
 // TestDecodeRecoversFromDecoderPanics feeds go-toml, without the key
 // index's checks, inputs it is known to panic on.
 func TestDecodeRecoversFromDecoderPanics(t *testing.T) {
-	for _, in := range []string{"[[actors]]\nweight = +\n", "\"\\b\" = 0\n", "[digest]\ntime = 08:30:00\n"} {
+	for _, in := range []string{"[[actors]]\nweight = +\n", "\"\\b\" = 0\n", "[digest]\ntime = 08:30:00\n", "[[feeds.sub]]\n"} {
 		doc := defaults()
 		err := decode([]byte(in), &doc)
 		if err == nil || !strings.HasPrefix(err.Error(), decoderFailed) {

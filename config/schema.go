@@ -10,39 +10,59 @@ import (
 // checkTypes flags every value whose TOML kind does not fit the type the
 // schema has at its key path, so that type errors carry a position and the
 // key, and go-toml never meets a value it would mishandle (v2.2.4 panics
-// decoding a TOML time into a string). Keys the schema lacks are left to
-// strict decoding.
+// decoding a TOML time into a string, or a table into an array of tables
+// that has no element yet). Keys the schema lacks are left to strict
+// decoding.
 func (k *keyIndex) checkTypes(schema reflect.Type) {
+	flagged := make(map[string]bool)
 	for _, v := range k.values {
-		t, ok := typeAt(schema, v.path)
-		if !ok || accepts(t, v.kind) {
-			continue
+		path, kind, pos := v.path, v.kind, v.pos
+		t, stop, found := typeAt(schema, path)
+		if stop != "" {
+			// A key on the way is used as a table but is not one.
+			path, kind, pos, found = stop, unstable.Table, v.key, true
 		}
-		k.flag(v.path, v.pos, "wrong type: want "+tomlType(t)+", got "+kindName(v.kind))
+		if found && !accepts(t, kind) && !flagged[path] {
+			flagged[path] = true
+			k.flag(path, pos, "wrong type: want "+tomlType(t)+", got "+kindName(kind))
+		}
 	}
 }
 
 // typeAt returns the Go type the schema has at a key path such as
-// "actors[1].aliases[0]".
-func typeAt(t reflect.Type, path string) (reflect.Type, bool) {
+// "actors[1].aliases[0]", and whether the path is in the schema. When a key
+// on the way cannot hold keys (it is a string, or an array of tables used
+// without an index), it returns that key's path as stop, with its type.
+func typeAt(schema reflect.Type, path string) (t reflect.Type, stop string, found bool) {
+	t = schema
+	prefix := ""
 	for part := range strings.SplitSeq(path, ".") {
-		name, _, _ := strings.Cut(part, "[")
-		if t.Kind() != reflect.Struct {
-			return nil, false
+		if !isTable(t) {
+			return t, prefix, false
 		}
+		name, _, _ := strings.Cut(part, "[")
 		f, ok := fieldByKey(t, name)
 		if !ok {
-			return nil, false
+			return nil, "", false
 		}
 		t = deref(f.Type)
 		for range strings.Count(part, "[") {
 			if t.Kind() != reflect.Slice {
-				return nil, false
+				return nil, "", false
 			}
 			t = deref(t.Elem())
 		}
+		if prefix != "" {
+			prefix += "."
+		}
+		prefix += part
 	}
-	return t, true
+	return t, "", true
+}
+
+// isTable reports whether t decodes from a TOML table.
+func isTable(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t != reflect.TypeFor[Duration]()
 }
 
 // fieldByKey finds the struct field tagged with a TOML key.
