@@ -108,6 +108,9 @@ const (
 	createClusterSQL = `INSERT INTO clusters (lead_item_id, created_at, updated_at) VALUES (?, ?, ?) RETURNING id`
 	joinClusterSQL   = `UPDATE items SET cluster_id = ? WHERE id IN (SELECT value FROM json_each(?))`
 	touchClusterSQL  = `UPDATE clusters SET updated_at = ? WHERE id = ?`
+	indexTextSQL     = `
+		INSERT INTO items_fts (rowid, title, text)
+		SELECT seq, title, text FROM items WHERE id IN (SELECT value FROM json_each(?))`
 	queueSQL         = `
 		INSERT INTO outbox (kind, item_ids, cluster_id, next_attempt, created_at)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`
@@ -167,6 +170,9 @@ func (b *batchTx) commit(ctx context.Context, batch Batch) (Committed, error) {
 			b.skipped[r.Item.ID] = true
 		}
 	}
+	if err := b.indexText(ctx, c.Inserted); err != nil {
+		return Committed{}, fmt.Errorf("index text: %w", err)
+	}
 	for i, p := range batch.Posts {
 		id, err := b.queuePost(ctx, p)
 		if err != nil {
@@ -177,6 +183,20 @@ func (b *batchTx) commit(ctx context.Context, batch Batch) (Committed, error) {
 		}
 	}
 	return c, nil
+}
+
+// indexText adds the full-text rows of the items stored by this batch in one
+// statement, so FTS5 flushes its index once per batch, not once per item.
+func (b *batchTx) indexText(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	j, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	_, err = b.exec(ctx, indexTextSQL, string(j))
+	return err
 }
 
 // insertRecord stores r and its mentions unless its id or link is stored
