@@ -111,7 +111,7 @@ const (
 	indexTextSQL     = `
 		INSERT INTO items_fts (rowid, title, text)
 		SELECT seq, title, text FROM items WHERE id IN (SELECT value FROM json_each(?))`
-	queueSQL         = `
+	queueSQL = `
 		INSERT INTO outbox (kind, item_ids, cluster_id, next_attempt, created_at)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`
 )
