@@ -40,6 +40,9 @@ type Options struct {
 	StoreOnly bool
 	// Now is the clock.
 	Now func() time.Time
+	// Notify, when set, is called after a commit that queued posts, so
+	// that the poster can start at once.
+	Notify func()
 }
 
 // Pipeline processes polls. It is safe for concurrent use; polls are
@@ -115,8 +118,12 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 		res.Posted = append(res.Posted, post.ItemIDs...)
 		res.Digest = res.Digest || post.Kind == store.KindDigest
 	}
-	if _, err := p.store.Commit(ctx, store.Batch{State: poll.State, Records: records, Posts: posts}); err != nil {
+	committed, err := p.store.Commit(ctx, store.Batch{State: poll.State, Records: records, Posts: posts})
+	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
+	}
+	if len(committed.Queued) > 0 && p.opts.Notify != nil {
+		p.opts.Notify()
 	}
 	if len(res.Posted) > 0 {
 		p.logger.Info("queued posts", "feed", poll.Source.Name, "items", len(res.Posted), "digest", res.Digest)
