@@ -72,7 +72,7 @@ func preview(ctx context.Context, cfg *config.Config, o previewOptions, stdout, 
 	fetcher := newFetcher(cfg)
 	sched := feeds.NewScheduler(fetcher, sources, nil, nil, logger, schedulerOptions(cfg))
 	pipe := ingest.New(st, matcher, logger, ingest.Options{StoreOnly: true})
-	printer := newPrinter(stdout, o, time.Now())
+	printer := newPrinter(stdout, o, time.Now(), matcher)
 	polls := pollAll(ctx, sched, sources, cfg.Poll.Concurrency)
 	failed := 0
 	for _, p := range polls {
@@ -171,10 +171,12 @@ type printer struct {
 	o   previewOptions
 	now time.Time
 	enc *json.Encoder
+	// matcher summarises rejected items, which the pipeline does not.
+	matcher *story.Matcher
 }
 
-func newPrinter(w io.Writer, o previewOptions, now time.Time) *printer {
-	return &printer{w: w, o: o, now: now, enc: json.NewEncoder(w)}
+func newPrinter(w io.Writer, o previewOptions, now time.Time, m *story.Matcher) *printer {
+	return &printer{w: w, o: o, now: now, enc: json.NewEncoder(w), matcher: m}
 }
 
 func (p *printer) print(records []store.Record) error {
@@ -184,6 +186,9 @@ func (p *printer) print(records []store.Record) error {
 		}
 		if p.o.since > 0 && r.Item.Published.Before(p.now.Add(-p.o.since)) {
 			continue
+		}
+		if r.Summary == "" {
+			r.Summary = p.matcher.Summarize(r.Item.Title, r.Item.Text, 0)
 		}
 		var err error
 		if p.o.format == "json" {

@@ -101,13 +101,13 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 	now := p.opts.Now()
 	records := make([]store.Record, 0, len(fresh))
 	for _, it := range fresh {
-		m := p.matcher.Match(it.Title, it.Text)
-		records = append(records, store.Record{
-			Item:    it,
-			Match:   m,
-			Summary: p.matcher.Summarize(it.Title, it.Text, p.opts.SummaryMax),
-			SeenAt:  now,
-		})
+		r := store.Record{Item: it, Match: p.matcher.Match(it.Title, it.Text), SeenAt: now}
+		if r.Match.Relevant {
+			// Only items about the story are shown with a summary; the
+			// rest are kept for search and mention counts.
+			r.Summary = p.matcher.Summarize(it.Title, it.Text, p.opts.SummaryMax)
+		}
+		records = append(records, r)
 	}
 	res := Result{Records: records}
 	var posts []store.Post
