@@ -16,8 +16,20 @@ var ErrEmptyPattern = errors.New("pattern has no words")
 var ErrStemWords = errors.New("stem is more than one word")
 
 // Matcher finds a story's phrases, context terms, exclusions and actors in
-// a text in one pass over its words, and scores the item. A Matcher is
-// safe for concurrent use.
+// a text in one pass over its words, and scores the item.
+//
+// Patterns and texts are compared word by word after normalisation (see
+// Normalize and Words): whole words only, in any script, with possessives
+// and hyphen variants accepted. A pattern word written with a capital
+// first letter matches only words that start with a capital (Tusk, not
+// tusk; Путин, not путина); written in lower case it matches any case.
+// Stems match every word that starts with them. Where a longer pattern
+// covers a shorter hit, the longer one wins: an actor's own exclusions
+// suppress that actor's hits inside them, a story exclusion suppresses
+// the shorter phrase, context and actor hits inside it, and a longer
+// alias suppresses the same actor's shorter ones.
+//
+// A Matcher is safe for concurrent use.
 type Matcher struct {
 	def Definition
 	// dict numbers every word that occurs in a pattern.
@@ -32,7 +44,7 @@ type Matcher struct {
 	// including those reached through failure links.
 	outAt []int32
 	out   []int32
-	stems stemTrie
+	stems stemTable
 	pats  []pattern
 	// seenAt[kind] is where that kind's owners start in a scratch's seen
 	// table.
@@ -53,12 +65,14 @@ const (
 )
 
 // pattern is one configured alias, stem or term: owner indexes the
-// Definition's list for its kind (Actors for patAlias and patActorExclude)
-// and words is its length in words.
+// Definition's list for its kind (Actors for patAlias and patActorExclude),
+// words is its length in words, and bit j of caps says its word j was
+// written with a capital and matches only capitalised words.
 type pattern struct {
 	kind  patKind
 	owner int32
 	words int32
+	caps  uint64
 }
 
 // hit is one occurrence of a pattern: words first to last-1 of a field,
@@ -74,9 +88,8 @@ type hit struct {
 // scratch is the per-call state of a match, pooled so that matching does
 // not allocate beyond its result.
 type scratch struct {
-	z        tokenizer
-	hits     []hit
-	stemPats []int32
+	z    tokenizer
+	hits []hit
 	// seen[i] == gen marks pattern owner i as already counted.
 	seen []uint32
 	gen  uint32
@@ -105,28 +118,34 @@ func NewMatcher(def Definition) (*Matcher, error) {
 // score and whether it reaches the threshold.
 func (m *Matcher) Match(title, text string) Match {
 	sc := m.pool.Get().(*scratch)
-	defer m.pool.Put(sc)
+	defer m.release(sc)
 	sc.hits = sc.hits[:0]
 	m.scan(sc, false, title)
 	m.scan(sc, true, text)
 	return m.verdict(sc)
 }
 
+// maxPooled is the most word bytes a scratch may hold on to when it goes
+// back to the pool; one grown larger by a huge text is dropped.
+const maxPooled = 1 << 20
+
+// release returns sc to the pool unless it has grown too large.
+func (m *Matcher) release(sc *scratch) {
+	if cap(sc.z.buf) <= maxPooled && cap(sc.z.toks) <= maxPooled/8 {
+		m.pool.Put(sc)
+	}
+}
+
 // scan appends the hits in one field (the title, or the text if inText)
-// to sc.hits, marks those that a longer pattern suppresses and sorts them
-// by position.
+// to sc.hits, sorts them by position and marks those that a longer
+// pattern suppresses.
 func (m *Matcher) scan(sc *scratch, inText bool, s string) {
-	z := &sc.z
-	z.tokenize(s)
+	sc.z.tokenize(s)
 	base := len(sc.hits)
 	state := int32(0)
-	for k, t := range z.toks {
-		w := z.buf[t.lo:t.hi]
-		sc.stemPats = m.stems.appendMatches(sc.stemPats[:0], w)
-		for _, p := range sc.stemPats {
-			sc.hits = append(sc.hits, hit{pat: p, inText: inText, first: k, last: k + 1, start: t.start, end: t.end})
-		}
-		id := m.dict.lookup(w)
+	for k, t := range sc.z.toks {
+		h := m.stemHits(sc, inText, k)
+		id := m.dict.lookupHashed(sc.z.buf[t.lo:t.hi], h)
 		if id < 0 {
 			state = 0
 			continue
@@ -134,12 +153,49 @@ func (m *Matcher) scan(sc *scratch, inText bool, s string) {
 		state = m.step(state, id)
 		for _, p := range m.out[m.outAt[state]:m.outAt[state+1]] {
 			first := k + 1 - int(m.pats[p].words)
-			sc.hits = append(sc.hits, hit{pat: p, inText: inText, first: first, last: k + 1, start: z.toks[first].start, end: t.end})
+			if !capitalsMatch(m.pats[p].caps, sc.z.toks[first:]) {
+				continue
+			}
+			sc.hits = append(sc.hits, hit{pat: p, inText: inText, first: first, last: k + 1, start: sc.z.toks[first].start, end: t.end})
 		}
 	}
 	hits := sc.hits[base:]
 	slices.SortFunc(hits, m.compareHits)
 	m.suppress(hits)
+}
+
+// stemHits appends a hit for every stem that word k starts with and
+// returns the word's hash, computed on the way.
+func (m *Matcher) stemHits(sc *scratch, inText bool, k int) uint32 {
+	t := sc.z.toks[k]
+	w := sc.z.buf[t.lo:t.hi]
+	h := uint32(hashOffset)
+	for i, c := range w {
+		h = (h ^ uint32(c)) * hashPrime
+		if i+1 >= len(m.stems.isLen) || !m.stems.isLen[i+1] {
+			continue
+		}
+		if sid := m.stems.lookupHashed(w[:i+1], h); sid >= 0 {
+			for _, p := range m.stems.pats[sid] {
+				if !capitalsMatch(m.pats[p].caps, sc.z.toks[k:]) {
+					continue
+				}
+				sc.hits = append(sc.hits, hit{pat: p, inText: inText, first: k, last: k + 1, start: t.start, end: t.end})
+			}
+		}
+	}
+	return h
+}
+
+// capitalsMatch reports whether the words starting at toks[0] are
+// capitalised wherever bit j of caps asks word j to be.
+func capitalsMatch(caps uint64, toks []token) bool {
+	for j := 0; caps != 0; j, caps = j+1, caps>>1 {
+		if caps&1 != 0 && !toks[j].capital {
+			return false
+		}
+	}
+	return true
 }
 
 // step follows the automaton from state on word id.

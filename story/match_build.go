@@ -19,7 +19,7 @@ type trieEdge struct {
 
 // newBuilder starts a Matcher for def with an empty automaton.
 func newBuilder(def Definition) *builder {
-	m := &Matcher{def: def, edges: map[uint64]int32{}, stems: newStemTrie()}
+	m := &Matcher{def: def, edges: map[uint64]int32{}}
 	m.seenAt = [patActorExclude]int{
 		patPhrase:  0,
 		patContext: len(def.Phrases),
@@ -87,6 +87,7 @@ func (b *builder) add(text string, p pattern) error {
 		node = b.child(node, b.intern(b.z.buf[t.lo:t.hi]))
 	}
 	p.words = int32(len(b.z.toks))
+	p.caps = b.capitals()
 	b.own[node] = append(b.own[node], int32(len(b.m.pats)))
 	b.m.pats = append(b.m.pats, p)
 	return nil
@@ -102,9 +103,22 @@ func (b *builder) addStem(text string, p pattern) error {
 	default:
 		return ErrStemWords
 	}
+	p.caps = b.capitals()
 	b.m.stems.add(b.z.buf, int32(len(b.m.pats)))
 	b.m.pats = append(b.m.pats, p)
 	return nil
+}
+
+// capitals returns the caps mask of the pattern just tokenized: bit j is
+// set when its word j starts with a capital (words past 64 ask nothing).
+func (b *builder) capitals() uint64 {
+	var caps uint64
+	for j, t := range b.z.toks[:min(len(b.z.toks), 64)] {
+		if t.capital {
+			caps |= 1 << j
+		}
+	}
+	return caps
 }
 
 // intern returns the id of a pattern word, numbering new words.
@@ -161,59 +175,28 @@ func (b *builder) build() *Matcher {
 	return m
 }
 
-// stemTrie finds the stems that a word starts with, walking the word's
-// folded bytes once.
-type stemTrie struct {
-	// first[c] is the node after a first byte c, 0 for none; edges holds
-	// the other transitions keyed by node<<8|byte; ends[n] lists the stem
-	// patterns that end at node n.
-	first [256]int32
-	edges map[uint64]int32
-	ends  [][]int32
+// stemTable finds the stems that a word starts with. Its words are the
+// folded stems; pats[id] are the stem patterns of stem id; isLen[n] says
+// some stem is n bytes long, so a word's prefixes are looked up only at
+// those lengths, from the hash the matcher computes over the word anyway.
+type stemTable struct {
+	wordTable
+	pats  [][]int32
+	isLen []bool
 }
 
-// newStemTrie returns an empty stem trie (node 0 is its root).
-func newStemTrie() stemTrie {
-	return stemTrie{edges: map[uint64]int32{}, ends: [][]int32{nil}}
-}
-
-// add inserts the stem w for pattern p.
-func (st *stemTrie) add(w []byte, p int32) {
-	node := st.first[w[0]]
-	if node == 0 {
-		node = st.newNode()
-		st.first[w[0]] = node
+// add records the stem w for pattern p.
+func (st *stemTable) add(w []byte, p int32) {
+	id := st.lookup(w)
+	if id < 0 {
+		id = st.wordTable.add(string(w))
+		st.pats = append(st.pats, nil)
 	}
-	for _, c := range w[1:] {
-		key := uint64(node)<<8 | uint64(c)
-		next, ok := st.edges[key]
-		if !ok {
-			next = st.newNode()
-			st.edges[key] = next
-		}
-		node = next
+	st.pats[id] = append(st.pats[id], p)
+	if len(w) >= len(st.isLen) {
+		st.isLen = append(st.isLen, make([]bool, len(w)+1-len(st.isLen))...)
 	}
-	st.ends[node] = append(st.ends[node], p)
-}
-
-// newNode adds a node and returns its number.
-func (st *stemTrie) newNode() int32 {
-	st.ends = append(st.ends, nil)
-	return int32(len(st.ends) - 1)
-}
-
-// appendMatches appends to dst the patterns of every stem that w starts
-// with.
-func (st *stemTrie) appendMatches(dst []int32, w []byte) []int32 {
-	node := st.first[w[0]]
-	for i := 1; node != 0; i++ {
-		dst = append(dst, st.ends[node]...)
-		if i == len(w) {
-			break
-		}
-		node = st.edges[uint64(node)<<8|uint64(w[i])]
-	}
-	return dst
+	st.isLen[len(w)] = true
 }
 
 // wordTable numbers the words of the patterns. It is an open-addressing
@@ -233,10 +216,14 @@ type wordSlot struct {
 
 // lookup returns the id of w, or -1.
 func (t *wordTable) lookup(w []byte) int32 {
+	return t.lookupHashed(w, hashWord(w))
+}
+
+// lookupHashed returns the id of w, whose hashWord is h, or -1.
+func (t *wordTable) lookupHashed(w []byte, h uint32) int32 {
 	if len(t.slots) == 0 {
 		return -1
 	}
-	h := hashWord(w)
 	mask := uint32(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := t.slots[i]
@@ -282,12 +269,17 @@ func (t *wordTable) place(h uint32, id int32) {
 	t.slots[i] = wordSlot{hash: h, id: id}
 }
 
+// The 32-bit FNV-1a parameters.
+const (
+	hashOffset = 2166136261
+	hashPrime  = 16777619
+)
+
 // hashWord is the 32-bit FNV-1a hash of w.
 func hashWord(w []byte) uint32 {
-	h := uint32(2166136261)
+	h := uint32(hashOffset)
 	for _, c := range w {
-		h ^= uint32(c)
-		h *= 16777619
+		h = (h ^ uint32(c)) * hashPrime
 	}
 	return h
 }

@@ -61,6 +61,7 @@ func TestMatchActors(t *testing.T) {
 		{"upper case possessive", "TRUMP'S PLAN", "", []string{"Donald Trump"}},
 		{"fullwidth", "ＷＩＴＫＯＦＦ arrives", "", []string{"Steve Witkoff"}},
 		{"trumpet is not Trump", "A trumpet solo", "The ace trumps the king; trumped-up charges.", nil},
+		{"lower-case trump is a card", "", "He played his trump card.", nil},
 		{"advance is not Vance", "Troops advance", "Advanced talks; Vancouver.", nil},
 		{"Vance alone", "", "Vance spoke.", []string{"JD Vance"}},
 		{"dotted initials", "J.D. Vance visits", "", []string{"JD Vance"}},
@@ -87,6 +88,44 @@ func TestMatchActors(t *testing.T) {
 				t.Errorf("Match(%q, %q).Actors = %q, want %q", tt.title, tt.text, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestMatchCapitals checks that a pattern word written with a capital
+// matches only capitalised words, and one in lower case matches any.
+func TestMatchCapitals(t *testing.T) {
+	m, err := NewMatcher(Definition{
+		Threshold: 1,
+		Phrases:   []Term{{Text: "US peace plan", Weight: 1}},
+		Actors: []Actor{
+			{Name: "Donald Tusk", Aliases: []string{"Tusk"}},
+			{Name: "Vladimir Putin", Stems: []string{"Путин"}},
+			{Name: "Steve Witkoff", Aliases: []string{"witkoff"}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text    string
+		actors  []string
+		phrases []string
+	}{
+		{"Tusk said", []string{"Donald Tusk"}, nil},
+		{"TUSK SAID", []string{"Donald Tusk"}, nil},
+		{"an ivory tusk", nil, nil},
+		{"Путина встретили", []string{"Vladimir Putin"}, nil},
+		{"путина началась", nil, nil},
+		{"the US peace plan", nil, []string{"US peace plan"}},
+		{"give us peace plan", nil, nil},
+		{"WITKOFF, Witkoff and witkoff-plan", []string{"Steve Witkoff"}, nil},
+		{"witkoff-plan", []string{"Steve Witkoff"}, nil},
+	}
+	for _, tt := range tests {
+		got := m.Match("", tt.text)
+		if !slices.Equal(got.Actors, tt.actors) || !slices.Equal(got.Phrases, tt.phrases) {
+			t.Errorf("Match(%q) = actors %q phrases %q, want %q %q", tt.text, got.Actors, got.Phrases, tt.actors, tt.phrases)
+		}
 	}
 }
 

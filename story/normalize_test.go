@@ -122,6 +122,18 @@ func TestWordsOffsets(t *testing.T) {
 	}
 }
 
+func TestWordsCapital(t *testing.T) {
+	in := "Trump TRUMP trump Зеленский зеленский Ｔrump 28 Élysée élysée"
+	var got []bool
+	for _, w := range Words(in) {
+		got = append(got, w.Capital)
+	}
+	want := []bool{true, true, false, true, false, true, false, true, false}
+	if !slices.Equal(got, want) {
+		t.Errorf("Words(%q) capitals = %v, want %v", in, got, want)
+	}
+}
+
 // TestASCIIWordTable checks the folding table against the unicode package.
 func TestASCIIWordTable(t *testing.T) {
 	if len(asciiWord) != utf8.RuneSelf {

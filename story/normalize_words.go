@@ -11,6 +11,9 @@ type Word struct {
 	Text string
 	// Start and End are byte offsets of the word in the original text.
 	Start, End int
+	// Capital says the word starts with an upper-case letter in the
+	// original text.
+	Capital bool
 }
 
 // Words splits s into normalised words: runs of letters or of digits
@@ -24,16 +27,18 @@ func Words(s string) []Word {
 	z.tokenize(s)
 	words := make([]Word, len(z.toks))
 	for i, t := range z.toks {
-		words[i] = Word{Text: string(z.buf[t.lo:t.hi]), Start: t.start, End: t.end}
+		words[i] = Word{Text: string(z.buf[t.lo:t.hi]), Start: t.start, End: t.end, Capital: t.capital}
 	}
 	return words
 }
 
 // token is one word found by the tokenizer: it came from src[start:end]
-// and its folded text is buf[lo:hi].
+// and its folded text is buf[lo:hi]; capital says it starts with an
+// upper-case letter.
 type token struct {
 	start, end int
 	lo, hi     int
+	capital    bool
 }
 
 // tokenizer splits a text into folded words. Its buffers are reused from
@@ -68,7 +73,7 @@ func (z *tokenizer) tokenize(s string) {
 func (z *tokenizer) asciiRun(s string, i int) int {
 	f := asciiWord[s[i]]
 	digit := f <= '9'
-	z.begin(i, digit)
+	z.begin(i, digit, s[i] != f)
 	j := i
 	for {
 		z.buf = append(z.buf, f)
@@ -114,9 +119,7 @@ func (z *tokenizer) nonASCII(s string, i int) int {
 	case punctFold(r) != 0:
 		z.open = false
 	case j == i+size && isCyrillicLetter(r):
-		z.begin(i, false)
-		z.buf = utf8.AppendRune(z.buf, foldCyrillic(r))
-		z.finish(j)
+		return z.cyrillicRun(s, i, r)
 	default:
 		folded := z.f.foldUnit(s[i:j])
 		if len(folded) == 0 && z.open {
@@ -124,15 +127,40 @@ func (z *tokenizer) nonASCII(s string, i int) int {
 			// inside the word around them.
 			z.finish(j)
 		}
+		capital := unicode.IsUpper(r) || unicode.IsTitle(r)
 		for _, fr := range string(folded) {
-			z.addFolded(fr, i, j)
+			z.addFolded(fr, i, j, capital)
+			capital = false
 		}
 	}
 	return j
 }
 
-// addFolded adds one folded rune that came from src[start:end].
-func (z *tokenizer) addFolded(r rune, start, end int) {
+// cyrillicRun adds the run of two-byte Cyrillic letters starting with
+// first at i, each a normalisation segment of its own, and returns where
+// it ends.
+func (z *tokenizer) cyrillicRun(s string, i int, first rune) int {
+	z.begin(i, false, unicode.IsUpper(first))
+	j := i
+	for j+1 < len(s) {
+		c0, c1 := s[j], s[j+1]
+		if c0 < 0xD0 || c0 > 0xD4 || c1 < 0x80 || c1 > 0xBF {
+			break
+		}
+		r := rune(c0&0x1F)<<6 | rune(c1&0x3F)
+		if !isCyrillicLetter(r) || unitEnd(s, j+2) != j+2 {
+			break
+		}
+		z.buf = utf8.AppendRune(z.buf, foldCyrillic(r))
+		j += 2
+	}
+	z.finish(j)
+	return j
+}
+
+// addFolded adds one folded rune that came from src[start:end]; capital
+// says it came from an upper-case letter.
+func (z *tokenizer) addFolded(r rune, start, end int, capital bool) {
 	digit := false
 	switch {
 	case r < utf8.RuneSelf && asciiWord[r] != 0:
@@ -147,18 +175,19 @@ func (z *tokenizer) addFolded(r rune, start, end int) {
 		z.open = false
 		return
 	}
-	z.begin(start, digit)
+	z.begin(start, digit, capital)
 	z.buf = utf8.AppendRune(z.buf, r)
 	z.finish(end)
 }
 
 // begin makes sure a token of the given class is open, starting a new one
-// at start if needed.
-func (z *tokenizer) begin(start int, digit bool) {
+// at start if needed; capital says whether a new one starts with an
+// upper-case letter.
+func (z *tokenizer) begin(start int, digit, capital bool) {
 	if z.open && z.digit == digit {
 		return
 	}
-	z.toks = append(z.toks, token{start: start, lo: len(z.buf)})
+	z.toks = append(z.toks, token{start: start, lo: len(z.buf), capital: capital})
 	z.open, z.digit, z.acro = true, digit, false
 }
 

@@ -35,7 +35,7 @@ func (m *Matcher) Summarize(title, text string, limit int) string {
 		limit = DefaultSummaryLen
 	}
 	sc := m.pool.Get().(*scratch)
-	defer m.pool.Put(sc)
+	defer m.release(sc)
 	sents := m.sentences(sc, title, text)
 	if len(sents) == 0 {
 		return clip(foldSpace(title), limit)
