@@ -71,20 +71,20 @@ func (z *tokenizer) tokenize(s string) {
 // asciiRun adds the run of ASCII letters or digits starting at i and
 // returns where it ends.
 func (z *tokenizer) asciiRun(s string, i int) int {
-	f := asciiWord[s[i]]
-	digit := f <= '9'
-	z.begin(i, digit, s[i] != f)
-	j := i
-	for {
-		z.buf = append(z.buf, f)
-		j++
-		if j >= len(s) || s[j] >= utf8.RuneSelf {
-			break
-		}
-		f = asciiWord[s[j]]
+	digit := asciiWord[s[i]] <= '9'
+	z.begin(i, digit, s[i] >= 'A' && s[i] <= 'Z')
+	j := i + 1
+	for j < len(s) {
+		f := asciiWord[s[j]]
 		if f == 0 || (f <= '9') != digit {
 			break
 		}
+		j++
+	}
+	n := len(z.buf)
+	z.buf = append(z.buf, s[i:j]...)
+	for k, c := range z.buf[n:] {
+		z.buf[n+k] = asciiWord[c]
 	}
 	z.finish(j)
 	return j
@@ -222,7 +222,7 @@ func (z *tokenizer) continuesAcronym(s string, i int) bool {
 	if !z.acro && (t.hi-t.lo != 1 || t.end-t.start != 1) {
 		return false
 	}
-	if next := s[i+1]; next >= utf8.RuneSelf || asciiWord[next] <= '9' {
+	if asciiWord[s[i+1]] <= '9' {
 		return false
 	}
 	return i+2 == len(s) || (s[i+2] < utf8.RuneSelf && asciiWord[s[i+2]] == 0)
