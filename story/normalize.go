@@ -28,12 +28,13 @@ const asciiWord = "" +
 	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
 
 // Normalize folds s to the form the matcher compares: Unicode NFKC, lower
-// case, Latin and Greek diacritics removed (é→e, ł→l, ș→s, ß→ss) while
-// Cyrillic letters keep their identity except ё→е (й, ї, ў stay), every
-// quotation mark and apostrophe turned into ', every dash into -, control
-// and format characters dropped, invalid UTF-8 replaced by U+FFFD, and
-// runs of white space folded into one space with none at either end.
-// Normalize(Normalize(s)) == Normalize(s).
+// case, diacritics (nonspacing marks) removed (é→e, ł→l, ș→s, ß→ss, stress
+// accents) while precomposed Cyrillic letters keep their identity except
+// ё→е (й, ї, ў stay), every quotation mark and apostrophe turned into ',
+// every dash into -, control and format characters dropped, invalid UTF-8
+// replaced by U+FFFD, and runs of white space folded into one space with
+// none at either end. Normalize(Normalize(s)) == Normalize(s). Words gives
+// the same folding word by word, with offsets into s.
 func Normalize(s string) string {
 	if isNormalASCII(s) {
 		return s
