@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestMarkReposted(t *testing.T) {
@@ -75,5 +76,26 @@ func TestMarkRepostedWrongCluster(t *testing.T) {
 	}
 	if cl.MessageID != "" {
 		t.Errorf("a refused MarkReposted changed the cluster: %+v", cl)
+	}
+}
+
+func TestOutboxHeadIgnoresDueTime(t *testing.T) {
+	s := openTest(t)
+	ids := queueThree(t, s)
+	later := t0.Add(time.Hour)
+	if err := s.MarkRetry(t.Context(), ids[0], later, "502 Bad Gateway"); err != nil {
+		t.Fatal(err)
+	}
+	head, err := s.OutboxHead(t.Context())
+	if err != nil || head.ID != ids[0] || !head.NextAttempt.Equal(later) {
+		t.Errorf("OutboxHead = %+v, %v; want entry %d due at %v", head, err, ids[0], later)
+	}
+	for _, id := range ids {
+		if err := s.MarkSent(t.Context(), id, "ch", "m", t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.OutboxHead(t.Context()); !errors.Is(err, ErrNoWork) {
+		t.Errorf("OutboxHead with nothing pending = %v, want ErrNoWork", err)
 	}
 }
