@@ -13,8 +13,7 @@ import (
 
 // OutboxStore is the part of the store the poster reads and writes.
 type OutboxStore interface {
-	NextOutbox(ctx context.Context, now time.Time) (store.OutboxEntry, error)
-	NextAttemptAt(ctx context.Context) (time.Time, bool, error)
+	OutboxHead(ctx context.Context) (store.OutboxEntry, error)
 	MarkSent(ctx context.Context, id int64, channelID, messageID string, at time.Time) error
 	MarkRetry(ctx context.Context, id int64, next time.Time, reason string) error
 	MarkFailed(ctx context.Context, id int64, code int, reason string, at time.Time) error
@@ -83,14 +82,15 @@ func (o PosterOptions) withDefaults() PosterOptions {
 	return o
 }
 
-// Poster delivers the outbox to Discord, oldest entry first, one request at
-// a time. It renders each entry when it sends it, so a post shows every
+// Poster delivers the outbox to Discord strictly in order, one request at
+// a time: it sends the oldest pending entry and nothing else until that
+// one is sent or refused. It renders each entry when it sends it, so a post shows every
 // outlet known by then.
 //
 // Outcomes: success records the message; a 429 pauses all sending for
 // retry_after, then the same entry is tried again; a transient failure
 // (5xx, network, timeout) makes the entry due again after an exponential
-// backoff with jitter, and sending waits for it, so order is kept; a
+// backoff with jitter, and the entries behind it wait; a
 // refusal (any other 4xx) marks the entry failed with Discord's code and
 // message, logged once, kept until `storyline outbox retry`. A create is
 // sent with the entry's nonce and enforce_nonce, so repeating it after a
@@ -119,30 +119,31 @@ func (p *Poster) Run(ctx context.Context) error {
 		if err := sleep(ctx, p.pauseUntil.Sub(p.opts.Now())); err != nil {
 			return err
 		}
-		e, err := p.store.NextOutbox(ctx, p.opts.Now())
+		e, err := p.store.OutboxHead(ctx)
+		wait := e.NextAttempt.Sub(p.opts.Now())
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.Is(err, store.ErrNoWork):
-			if err := p.idle(ctx); err != nil {
-				return err
-			}
+			err = p.idle(ctx, p.opts.Idle)
 		case err != nil:
 			p.logger.Error("outbox read failed", "error", err)
 			p.pause(p.opts.Idle)
+		case wait > 0:
+			// The oldest entry backs off; later ones wait behind it, so
+			// that order holds, across restarts too.
+			err = p.idle(ctx, min(wait, p.opts.Idle))
 		default:
 			p.deliver(ctx, e)
+		}
+		if err != nil {
+			return err
 		}
 	}
 }
 
-// idle waits for Wake, for the next retry to fall due, for Idle to pass or
-// for ctx to end.
-func (p *Poster) idle(ctx context.Context) error {
-	d := p.opts.Idle
-	if next, ok, err := p.store.NextAttemptAt(ctx); err == nil && ok {
-		d = min(d, max(next.Sub(p.opts.Now()), 0))
-	}
+// idle waits for d, for Wake or for ctx to end.
+func (p *Poster) idle(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -237,21 +238,21 @@ func (p *Poster) settle(ctx context.Context, e store.OutboxEntry, err error) {
 				code = refused.Status
 			}
 		}
-		log.Error("outbox entry refused", "code", code, "error", err)
-		err = p.store.MarkFailed(ctx, e.ID, code, err.Error(), now)
+		reason := err.Error()
+		err = p.store.MarkFailed(ctx, e.ID, code, reason, now)
+		log.Error("outbox entry refused", "code", code, "error", reason)
 	case errors.As(err, &storeErr):
 		log.Error("outbox store failed", "error", err)
 		p.pause(p.opts.Idle)
 		return
 	default:
 		delay := backoff(p.opts.BaseBackoff, p.opts.MaxBackoff, e.Attempts, p.opts.Rand())
-		p.pause(delay)
 		log.Warn("outbox entry will be retried", "attempts", e.Attempts+1, "retry_in", delay, "error", err)
 		err = p.store.MarkRetry(ctx, e.ID, now.Add(delay), err.Error())
 	}
 	if err != nil {
 		log.Error("outbox store failed", "error", err)
-		p.pause(max(p.opts.Idle, p.pauseUntil.Sub(now)))
+		p.pause(p.opts.Idle)
 	}
 }
 

@@ -331,6 +331,28 @@ func TestPosterBacksOffOnTransientFailures(t *testing.T) {
 	})
 }
 
+func TestPosterKeepsOrderBehindABackingOffEntry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := newPosterEnv(t, PosterOptions{})
+		ids := env.postEach("a", "b")
+		// A previous run left the first entry backing off for 10 s.
+		start := time.Now()
+		if err := env.store.MarkRetry(t.Context(), ids[0], start.Add(10*time.Second), "502"); err != nil {
+			t.Fatal(err)
+		}
+		env.start()
+		time.Sleep(time.Minute)
+		env.stop()
+		calls := env.discord.calls()
+		if got, want := env.discord.sends(), []string{Nonce(ids[0]), Nonce(ids[1])}; !slices.Equal(got, want) {
+			t.Fatalf("creates = %v, want %v", got, want)
+		}
+		if at := calls[0].At.Sub(start); at != 10*time.Second {
+			t.Errorf("first create at %v, want when it fell due (10s)", at)
+		}
+	})
+}
+
 func TestPosterKeepsRefusalsUntilRetried(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		env := newPosterEnv(t, PosterOptions{Idle: time.Second})
