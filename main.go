@@ -44,6 +44,8 @@ const usage = `usage: storyline <command> [flags]
 commands:
   check    validate a config and print a one-line summary
   preview  fetch feeds once and print what would be posted
+  run      run the bot: poll the feeds and post to Discord until stopped
+  outbox   retry failed posts (outbox retry) or show the queue (outbox status)
 `
 
 // run dispatches a subcommand; it is main without the process around it.
@@ -58,6 +60,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runCheck(rest, getenv, stdout, stderr)
 	case "preview":
 		return runPreview(ctx, rest, getenv, stdout, stderr)
+	case "run":
+		return runBot(ctx, rest, getenv, stderr)
+	case "outbox":
+		return runOutbox(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"storyline/config"
+	"storyline/store"
+)
+
+const outboxUsage = `usage: storyline outbox <command> -config FILE
+
+commands:
+  retry   queue every failed post again; a running bot sends them
+  status  print the number of pending and failed posts and the last failure
+`
+
+// runOutbox runs `storyline outbox retry|status`.
+func runOutbox(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, outboxUsage)
+		return fmt.Errorf("%w: outbox: no command", errUsage)
+	}
+	var do func(context.Context, *store.Store, io.Writer) error
+	switch args[0] {
+	case "retry":
+		do = retryFailed
+	case "status":
+		do = outboxStatus
+	default:
+		fmt.Fprint(stderr, outboxUsage)
+		return fmt.Errorf("%w: outbox: unknown command %q", errUsage, args[0])
+	}
+	fs := newFlagSet("outbox "+args[0], stderr)
+	cfgPath := fs.String("config", "config.toml", "config file")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath, getenv)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.Store.Path, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return do(ctx, st, stdout)
+}
+
+// retryFailed makes every failed entry pending again.
+func retryFailed(ctx context.Context, st *store.Store, stdout io.Writer) error {
+	n, err := st.RetryFailed(ctx, time.Now())
+	if err != nil {
+		return fmt.Errorf("outbox retry: %w", err)
+	}
+	fmt.Fprintf(stdout, "%d failed %s queued again\n", n, plural(n, "entry", "entries"))
+	return nil
+}
+
+// outboxStatus prints the outbox summary.
+func outboxStatus(ctx context.Context, st *store.Store, stdout io.Writer) error {
+	s, err := st.OutboxStats(ctx)
+	if err != nil {
+		return fmt.Errorf("outbox status: %w", err)
+	}
+	fmt.Fprintf(stdout, "pending %d, failed %d\n", s.Pending, s.Failed)
+	if !s.LastSentAt.IsZero() {
+		fmt.Fprintf(stdout, "last sent %s\n", s.LastSentAt.Format(time.RFC3339))
+	}
+	if s.Failed > 0 {
+		fmt.Fprintf(stdout, "last failure %s: code %d: %s\n", s.LastFailureAt.Format(time.RFC3339), s.LastFailureCode, s.LastFailure)
+	}
+	return nil
+}
+
+// plural picks the noun for n.
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"storyline/bot"
+	"storyline/config"
+	"storyline/feeds"
+	"storyline/ingest"
+	"storyline/store"
+)
+
+// Delivery settings of `run`.
+const (
+	// postBackoff and postMaxBackoff space the retries of a post that
+	// failed with a 5xx, a timeout or a network error.
+	postBackoff    = 500 * time.Millisecond
+	postMaxBackoff = 2 * time.Minute
+	// gatewayCloseWait bounds how long shutdown waits for the gateway: an
+	// open in progress cannot be interrupted.
+	gatewayCloseWait = 3 * time.Second
+)
+
+// runBot runs the bot: it polls the feeds, stores and queues what is new,
+// posts the queue to Discord and keeps the gateway open, until ctx ends.
+func runBot(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs := newFlagSet("run", stderr)
+	cfgPath := fs.String("config", "config.toml", "config file")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath, getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.Discord.ChannelID == "" {
+		return fmt.Errorf("run: discord.channel_id is not set in %s; set it to the channel to post in", cfg.Path)
+	}
+	token, err := cfg.Token(getenv)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	session, err := bot.NewSession(token, cfg.Discord.APIURL, logger)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	client := bot.NewClient(session)
+	if err := checkToken(ctx, client, cfg, logger); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.Store.Path, logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return serve(ctx, cfg, st, session, client, logger)
+}
+
+// checkToken asks Discord who the bot is. A rejected token stops the bot
+// with an error naming the variable that holds it; Discord being
+// unreachable does not (the outbox waits for it).
+func checkToken(ctx context.Context, client *bot.Client, cfg *config.Config, logger *slog.Logger) error {
+	user, err := client.CheckToken(ctx)
+	switch {
+	case errors.Is(err, bot.ErrTokenRejected):
+		return fmt.Errorf("run: Discord rejected the bot token in %s; check the variable holds the token of the bot (Bot → Reset Token in the developer portal)", cfg.Discord.TokenEnv)
+	case err != nil:
+		logger.Warn("discord unreachable at start", "error", err)
+	default:
+		logger.Info("discord token accepted", "bot", user.Username, "bot_id", user.ID)
+	}
+	return nil
+}
+
+// serve wires the scheduler, the ingest pipeline, the poster and the
+// gateway, and runs them until ctx ends. Shutdown lets the polls and the
+// request in flight finish, so nothing fetched or sent is lost.
+func serve(ctx context.Context, cfg *config.Config, st *store.Store, session *discordgo.Session, client *bot.Client, logger *slog.Logger) error {
+	matcher, err := newMatcher(cfg)
+	if err != nil {
+		return err
+	}
+	states, err := st.FeedStates(ctx)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	wake := make(chan struct{}, 1)
+	pipe := ingest.New(st, matcher, logger, ingestOptions(cfg, wake))
+	sched := feeds.NewScheduler(newFetcher(cfg), sources(cfg), states, pipe, logger, schedulerOptions(cfg))
+	poster := bot.NewPoster(st, client, logger, posterOptions(cfg, wake))
+	gateway := make(chan struct{})
+	go func() {
+		defer close(gateway)
+		bot.RunGateway(ctx, session, logger, bot.GatewayOptions{})
+	}()
+	logger.Info("storyline running", "story", cfg.Story.Name, "feeds", len(cfg.Feeds), "channel", cfg.Discord.ChannelID)
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = sched.Run(ctx) })
+	wg.Go(func() { _ = poster.Run(ctx) })
+	wg.Wait()
+	select {
+	case <-gateway:
+	case <-time.After(gatewayCloseWait):
+		logger.Warn("gateway still opening at shutdown")
+	}
+	logger.Info("storyline stopped")
+	return nil
+}
+
+// ingestOptions maps the backlog and per-cycle limits to the pipeline's
+// options; a commit that queued posts wakes the poster.
+func ingestOptions(cfg *config.Config, wake chan<- struct{}) ingest.Options {
+	return ingest.Options{
+		BacklogWindow: cfg.Backlog.Window.Duration,
+		BacklogMax:    cfg.Backlog.MaxPosts,
+		MaxPerCycle:   cfg.Discord.MaxPostsPerCycle,
+		Notify:        func() { nudge(wake) },
+	}
+}
+
+// posterOptions maps the [discord] settings to the poster's options.
+func posterOptions(cfg *config.Config, wake <-chan struct{}) bot.PosterOptions {
+	return bot.PosterOptions{
+		ChannelID:   cfg.Discord.ChannelID,
+		Threads:     cfg.Discord.Threads,
+		StoryName:   cfg.Story.Name,
+		BaseBackoff: postBackoff,
+		MaxBackoff:  postMaxBackoff,
+		Wake:        wake,
+	}
+}
+
+// nudge wakes whoever waits on ch, without blocking when a wake is
+// already pending.
+func nudge(ch chan<- struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// newLogger returns a logger writing text or JSON at level to w.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("%w: -log-level %q: want debug, info, warn or error", errUsage, level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("%w: -log-format %q: want text or json", errUsage, format)
+}
