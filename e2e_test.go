@@ -450,7 +450,6 @@ func TestRunPostsHostileItemSafely(t *testing.T) {
 	e.settle("＠everyone **Bridge deal** <＠&123> [click](javascript:alert(1))")
 	r.stop()
 	title := msgs[0].Embeds[0].Title
-	t.Logf("title %q\ndescription %q", title, msgs[0].Embeds[0].Description)
 	if !strings.Contains(title, `\*\*Bridge deal\*\*`) || !strings.Contains(title, `\[click\]\(javascript:alert\(1\)\)`) {
 		t.Errorf("title %q is not escaped", title)
 	}

@@ -100,7 +100,7 @@ type Poster struct {
 	discord Discord
 	logger  *slog.Logger
 	opts    PosterOptions
-	// pauseUntil holds all sending back (a 429 or a backoff); it is
+	// pauseUntil holds all sending back (after a 429 or a store failure); it is
 	// owned by the Run goroutine.
 	pauseUntil time.Time
 }
@@ -210,8 +210,8 @@ type storeError struct{ err error }
 func (e *storeError) Error() string { return e.err.Error() }
 func (e *storeError) Unwrap() error { return e.err }
 
-// stored wraps a store failure; nil stays nil.
-func stored(err error) error {
+// storeFailure wraps a store failure; nil stays nil.
+func storeFailure(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -268,7 +268,7 @@ func (p *Poster) post(ctx context.Context, e store.OutboxEntry) error {
 		return err
 	}
 	if err := p.store.MarkSent(ctx, e.ID, p.opts.ChannelID, msg, p.opts.Now()); err != nil {
-		return stored(err)
+		return storeFailure(err)
 	}
 	p.logger.Info("posted", "entry", e.ID, "item", lead.Item.ID, "message", msg)
 	p.startThread(ctx, e.ClusterID, p.opts.ChannelID, msg, lead)
@@ -280,7 +280,7 @@ func (p *Poster) post(ctx context.Context, e store.OutboxEntry) error {
 func (p *Poster) postRecords(ctx context.Context, e store.OutboxEntry) (store.Record, []store.Record, error) {
 	records, err := p.store.Records(ctx, e.ItemIDs)
 	if err != nil {
-		return store.Record{}, nil, stored(err)
+		return store.Record{}, nil, storeFailure(err)
 	}
 	if len(records) == 0 {
 		return store.Record{}, nil, fmt.Errorf("entry %d has no items: %w", e.ID, store.ErrNotFound)
@@ -290,11 +290,11 @@ func (p *Poster) postRecords(ctx context.Context, e store.OutboxEntry) (store.Re
 	}
 	c, err := p.store.Cluster(ctx, e.ClusterID)
 	if err != nil {
-		return store.Record{}, nil, stored(err)
+		return store.Record{}, nil, storeFailure(err)
 	}
 	cluster, err := p.store.Records(ctx, c.ItemIDs)
 	if err != nil {
-		return store.Record{}, nil, stored(err)
+		return store.Record{}, nil, storeFailure(err)
 	}
 	return records[0], cluster, nil
 }
@@ -335,14 +335,14 @@ func (p *Poster) openThread(ctx context.Context, channelID, messageID string, le
 func (p *Poster) digest(ctx context.Context, e store.OutboxEntry) error {
 	records, err := p.store.Records(ctx, e.ItemIDs)
 	if err != nil {
-		return stored(err)
+		return storeFailure(err)
 	}
 	msg, err := p.discord.Send(ctx, p.opts.ChannelID, NewMessage(e.ID, RenderDigest(p.opts.StoryName, records)))
 	if err != nil {
 		return err
 	}
 	if err := p.store.MarkSent(ctx, e.ID, p.opts.ChannelID, msg, p.opts.Now()); err != nil {
-		return stored(err)
+		return storeFailure(err)
 	}
 	p.logger.Info("digest posted", "entry", e.ID, "items", len(records), "message", msg)
 	return nil
@@ -354,10 +354,10 @@ func (p *Poster) digest(ctx context.Context, e store.OutboxEntry) error {
 func (p *Poster) edit(ctx context.Context, e store.OutboxEntry) error {
 	c, err := p.store.Cluster(ctx, e.ClusterID)
 	if err != nil {
-		return stored(err)
+		return storeFailure(err)
 	}
 	if c.MessageID == "" {
-		return stored(p.store.MarkSent(ctx, e.ID, "", "", p.opts.Now()))
+		return storeFailure(p.store.MarkSent(ctx, e.ID, "", "", p.opts.Now()))
 	}
 	lead, cluster, err := p.clusterRecords(ctx, c)
 	if err != nil {
@@ -372,7 +372,7 @@ func (p *Poster) edit(ctx context.Context, e store.OutboxEntry) error {
 		return err
 	}
 	if err := p.store.MarkSent(ctx, e.ID, c.ChannelID, c.MessageID, p.opts.Now()); err != nil {
-		return stored(err)
+		return storeFailure(err)
 	}
 	p.logger.Info("post edited", "entry", e.ID, "cluster", c.ID, "message", c.MessageID)
 	return nil
@@ -386,7 +386,7 @@ func (p *Poster) repost(ctx context.Context, e store.OutboxEntry, c store.Cluste
 		return err
 	}
 	if err := p.store.MarkReposted(ctx, e.ID, c.ID, p.opts.ChannelID, msg, p.opts.Now()); err != nil {
-		return stored(err)
+		return storeFailure(err)
 	}
 	p.logger.Info("post was gone, posted again", "entry", e.ID, "cluster", c.ID, "old_message", c.MessageID, "message", msg)
 	p.startThread(ctx, c.ID, p.opts.ChannelID, msg, lead)
@@ -397,7 +397,7 @@ func (p *Poster) repost(ctx context.Context, e store.OutboxEntry, c store.Cluste
 func (p *Poster) clusterRecords(ctx context.Context, c store.Cluster) (store.Record, []store.Record, error) {
 	records, err := p.store.Records(ctx, c.ItemIDs)
 	if err != nil {
-		return store.Record{}, nil, stored(err)
+		return store.Record{}, nil, storeFailure(err)
 	}
 	for _, r := range records {
 		if r.Item.ID == c.LeadItemID {
@@ -417,14 +417,14 @@ func (p *Poster) clusterRecords(ctx context.Context, c store.Cluster) (store.Rec
 func (p *Poster) reply(ctx context.Context, e store.OutboxEntry) error {
 	c, err := p.store.Cluster(ctx, e.ClusterID)
 	if err != nil {
-		return stored(err)
+		return storeFailure(err)
 	}
 	if !p.opts.Threads || c.MessageID == "" {
-		return stored(p.store.MarkSent(ctx, e.ID, "", "", p.opts.Now()))
+		return storeFailure(p.store.MarkSent(ctx, e.ID, "", "", p.opts.Now()))
 	}
 	records, err := p.store.Records(ctx, e.ItemIDs)
 	if err != nil {
-		return stored(err)
+		return storeFailure(err)
 	}
 	thread, err := p.ensureThread(ctx, c)
 	if err != nil {
@@ -439,7 +439,7 @@ func (p *Poster) reply(ctx context.Context, e store.OutboxEntry) error {
 		return err
 	}
 	if err := p.store.MarkSent(ctx, e.ID, thread, msg, p.opts.Now()); err != nil {
-		return stored(err)
+		return storeFailure(err)
 	}
 	p.logger.Info("replied in thread", "entry", e.ID, "cluster", c.ID, "thread", thread, "message", msg)
 	return nil
@@ -459,7 +459,7 @@ func (p *Poster) ensureThread(ctx context.Context, c store.Cluster) (string, err
 		return "", err
 	}
 	if err := p.store.SetClusterMessage(ctx, c.ID, c.ChannelID, c.MessageID, thread); err != nil {
-		return "", stored(err)
+		return "", storeFailure(err)
 	}
 	return thread, nil
 }

@@ -45,7 +45,7 @@ func (e *TransientError) Error() string {
 	if e.Status != 0 {
 		return fmt.Sprintf("discord unavailable (HTTP %d): %v", e.Status, e.Err)
 	}
-	return fmt.Sprintf("discord unreachable: %v", e.Err)
+	return fmt.Sprintf("discord request failed: %v", e.Err)
 }
 
 func (e *TransientError) Unwrap() error { return e.Err }
