@@ -1,0 +1,247 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// day is the length of one UTC day, the bucket of ActorReport.Daily.
+const day = 24 * time.Hour
+
+// NamedWithSample is how many of an actor's latest items ActorReport.With
+// counts over: enough to say who is named with them lately, few enough that
+// the busiest actor costs no more than any other.
+const NamedWithSample = 1000
+
+// ItemRef is what a listing shows of one item.
+type ItemRef struct {
+	ID, Title, Link, FeedName string
+	Published                 time.Time
+}
+
+// ActorCount is how often an actor is named.
+type ActorCount struct {
+	Actor string
+	Count int
+}
+
+// ActorQuery asks ActorReport about one actor.
+type ActorQuery struct {
+	// Actor is the canonical name stored in mentions.
+	Actor string
+	// Now ends every window.
+	Now time.Time
+	// Days is how many UTC days Daily covers, ending with the day of Now.
+	Days int
+	// Latest is how many of the latest items to return; With how many of
+	// the actors most often named with Actor.
+	Latest, With int
+}
+
+// ActorReport is what is known about one actor's mentions. Mentions count
+// every stored item that names the actor, relevant to the story or not: the
+// report says how often a person is in the news the bot reads, not how often
+// the bot posted about them.
+type ActorReport struct {
+	Actor string
+	// Day, Week and Month count the mentions in the 24 hours, 7 days and 30
+	// days up to Now; PrevWeek those in the 7 days before Week's.
+	Day, Week, Month, PrevWeek int
+	// FirstSeen and LastSeen date the earliest and latest mentions ever;
+	// zero when the actor was never named.
+	FirstSeen, LastSeen time.Time
+	// With are the actors most often named in the same items, among the
+	// latest NamedWithSample items naming Actor up to Now; most often first.
+	With []ActorCount
+	// Latest are the latest items naming the actor, newest first.
+	Latest []ItemRef
+	// Daily counts mentions per UTC day, oldest first; the last entry is the
+	// day of Now.
+	Daily []int
+}
+
+// The queries of ActorReport. Every one reads mentions through
+// mentions_actor_at; ?1 is the actor.
+const (
+	actorCountsSQL = `
+		SELECT coalesce(sum(at > ?2), 0), coalesce(sum(at > ?3), 0), count(*),
+		       coalesce(sum(at > ?5 AND at <= ?3), 0)
+		FROM mentions WHERE actor = ?1 AND at > ?4 AND at <= ?6`
+	actorSeenSQL = `
+		SELECT (SELECT min(at) FROM mentions WHERE actor = ?1),
+		       (SELECT max(at) FROM mentions WHERE actor = ?1)`
+	actorWithSQL = `
+		SELECT other.actor, count(*) AS n
+		FROM (SELECT item_id FROM mentions WHERE actor = ?1 AND at <= ?2 ORDER BY at DESC LIMIT ?3) AS m
+		CROSS JOIN mentions AS other ON other.item_id = m.item_id AND other.actor != ?1
+		GROUP BY other.actor ORDER BY n DESC, other.actor LIMIT ?4`
+	actorLatestSQL = `
+		SELECT i.id, i.title, i.link, i.feed_name, i.published
+		FROM mentions AS m JOIN items AS i ON i.id = m.item_id
+		WHERE m.actor = ?1 ORDER BY m.at DESC, m.item_id DESC LIMIT ?2`
+	actorDailySQL = `
+		SELECT (at - ?2) / 86400000, count(*) FROM mentions
+		WHERE actor = ?1 AND at >= ?2 AND at < ?3 GROUP BY 1`
+)
+
+// ActorReport returns the mention statistics of q.Actor, read in one
+// snapshot. An actor never named has a report of zeros, not an error.
+func (s *Store) ActorReport(ctx context.Context, q ActorQuery) (ActorReport, error) {
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return ActorReport{}, fmt.Errorf("actor report %q: %w", q.Actor, err)
+	}
+	r, err := actorReport(ctx, tx, q)
+	if err != nil {
+		return ActorReport{}, fmt.Errorf("actor report %q: %w", q.Actor, rollback(tx, err))
+	}
+	if err := tx.Rollback(); err != nil {
+		return ActorReport{}, fmt.Errorf("actor report %q: %w", q.Actor, err)
+	}
+	return r, nil
+}
+
+// actorReport runs ActorReport's queries in tx.
+func actorReport(ctx context.Context, tx *sql.Tx, q ActorQuery) (ActorReport, error) {
+	r := ActorReport{Actor: q.Actor}
+	now := millis(q.Now)
+	err := tx.QueryRowContext(ctx, actorCountsSQL, q.Actor,
+		now-(day).Milliseconds(), now-(7*day).Milliseconds(), now-(30*day).Milliseconds(),
+		now-(14*day).Milliseconds(), now).Scan(&r.Day, &r.Week, &r.Month, &r.PrevWeek)
+	if err != nil {
+		return r, fmt.Errorf("counts: %w", err)
+	}
+	var first, last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, actorSeenSQL, q.Actor).Scan(&first, &last); err != nil {
+		return r, fmt.Errorf("first and last seen: %w", err)
+	}
+	r.FirstSeen, r.LastSeen = fromNullMillis(first), fromNullMillis(last)
+	if r.With, err = actorCounts(ctx, tx, actorWithSQL, q.Actor, now, NamedWithSample, q.With); err != nil {
+		return r, fmt.Errorf("named with: %w", err)
+	}
+	if r.Latest, err = itemRefs(ctx, tx, actorLatestSQL, q.Actor, q.Latest); err != nil {
+		return r, fmt.Errorf("latest items: %w", err)
+	}
+	if r.Daily, err = dailyCounts(ctx, tx, q); err != nil {
+		return r, fmt.Errorf("daily counts: %w", err)
+	}
+	return r, nil
+}
+
+// dailyCounts counts q.Actor's mentions per UTC day over q.Days days.
+func dailyCounts(ctx context.Context, tx *sql.Tx, q ActorQuery) ([]int, error) {
+	if q.Days <= 0 {
+		return nil, nil
+	}
+	end := q.Now.UTC().Truncate(day).Add(day)
+	start := end.Add(-time.Duration(q.Days) * day)
+	rows, err := tx.QueryContext(ctx, actorDailySQL, q.Actor, millis(start), millis(end))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	daily := make([]int, q.Days)
+	for rows.Next() {
+		var i, n int
+		if err := rows.Scan(&i, &n); err != nil {
+			return nil, err
+		}
+		if i >= 0 && i < len(daily) {
+			daily[i] = n
+		}
+	}
+	return daily, rows.Err()
+}
+
+// querier is what both *sql.DB and *sql.Tx offer for reading.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// actorCounts runs a query returning (actor, count) rows.
+func actorCounts(ctx context.Context, db querier, query string, args ...any) ([]ActorCount, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ActorCount
+	for rows.Next() {
+		var c ActorCount
+		if err := rows.Scan(&c.Actor, &c.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// itemRefs runs a query returning (id, title, link, feed_name, published)
+// rows.
+func itemRefs(ctx context.Context, db querier, query string, args ...any) ([]ItemRef, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ItemRef
+	for rows.Next() {
+		var it ItemRef
+		var published int64
+		if err := rows.Scan(&it.ID, &it.Title, &it.Link, &it.FeedName, &published); err != nil {
+			return nil, err
+		}
+		it.Published = fromMillis(published)
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// ActorTrend compares an actor's mentions in two consecutive windows.
+type ActorTrend struct {
+	Actor string
+	// Current counts the mentions in the window up to now; Previous those
+	// in the window of the same length before it.
+	Current, Previous int
+}
+
+// actorTrendsSQL counts, for each actor of the JSON array ?1, the mentions
+// in (?2, ?3] and in (?4, ?2]: one index range per actor.
+const actorTrendsSQL = `
+	SELECT a.value,
+	       (SELECT count(*) FROM mentions WHERE actor = a.value AND at > ?2 AND at <= ?3),
+	       (SELECT count(*) FROM mentions WHERE actor = a.value AND at > ?4 AND at <= ?2)
+	FROM json_each(?1) AS a`
+
+// ActorTrends returns, for each of actors, the mentions in the window up
+// to now and in the window before it, ranked by the current count (then
+// the previous, then the name). Actors never named are included with
+// zeros.
+func (s *Store) ActorTrends(ctx context.Context, actors []string, now time.Time, window time.Duration) ([]ActorTrend, error) {
+	namesJSON, err := json.Marshal(actors)
+	if err != nil {
+		return nil, fmt.Errorf("actor trends: %w", err)
+	}
+	end := millis(now)
+	rows, err := s.reader.QueryContext(ctx, actorTrendsSQL+` ORDER BY 2 DESC, 3 DESC, 1`, string(namesJSON),
+		end-window.Milliseconds(), end, end-2*window.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("actor trends: %w", err)
+	}
+	defer rows.Close()
+	out := make([]ActorTrend, 0, len(actors))
+	for rows.Next() {
+		var t ActorTrend
+		if err := rows.Scan(&t.Actor, &t.Current, &t.Previous); err != nil {
+			return nil, fmt.Errorf("actor trends: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("actor trends: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// The markers Search puts around each matched term of a snippet. They are
+// control characters, which stored text never contains, so a caller can
+// escape the text between them and then mark the terms its own way.
+const (
+	HighlightStart = "\x02"
+	HighlightEnd   = "\x03"
+)
+
+// SearchHit is one item found by Search.
+type SearchHit struct {
+	Item     ItemRef
+	Relevant bool
+	// Snippet is a short extract of the title or text around the matched
+	// terms, each between HighlightStart and HighlightEnd; an ellipsis marks
+	// where the extract cuts the text.
+	Snippet string
+}
+
+// SearchRanked is how many matching items Search ranks at most: the most
+// recently stored ones. Ranking costs about a microsecond per matching item,
+// so a word found in every item would otherwise cost a tenth of a second on a
+// store of 100,000 items.
+const SearchRanked = 10_000
+
+// searchSQL ranks by bm25 the latest SearchRanked items matching the FTS5
+// query ?1, a title match weighing twice a text match, and cuts, for the
+// best ?2 only, a snippet of about 20 tokens from the column that matches
+// best.
+const searchSQL = `
+	WITH best AS (
+		SELECT rowid, score FROM (
+			SELECT rowid, bm25(items_fts, 2.0, 1.0) AS score FROM items_fts
+			WHERE items_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3)
+		ORDER BY score LIMIT ?2)
+	SELECT i.id, i.title, i.link, i.feed_name, i.published, i.relevant,
+	       snippet(items_fts, -1, char(2), char(3), '…', 20)
+	FROM best CROSS JOIN items_fts ON items_fts.rowid = best.rowid
+	CROSS JOIN items AS i ON i.seq = best.rowid
+	WHERE items_fts MATCH ?1
+	ORDER BY best.score, best.rowid DESC`
+
+// Search returns the best limit items, relevant or not, among the latest
+// SearchRanked items matching a full-text query in FTS5 syntax ("peace
+// plan", witkoff OR kushner, "28-point"). A query FTS5 cannot parse is
+// searched again as its plain words (all of them, anywhere); a query
+// without words finds nothing.
+func (s *Store) Search(ctx context.Context, query string, limit int) ([]SearchHit, error) {
+	if plainQuery(query) == "" {
+		return nil, nil
+	}
+	hits, err := s.search(ctx, query, limit, SearchRanked)
+	if err == nil {
+		return hits, nil
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("search %q: %w", query, err)
+	}
+	s.logger.Debug("search query not parsed, searching plain words", "error", err)
+	hits, err = s.search(ctx, plainQuery(query), limit, SearchRanked)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", query, err)
+	}
+	return hits, nil
+}
+
+// search runs one FTS5 query, ranking at most the latest ranked matches.
+func (s *Store) search(ctx context.Context, query string, limit, ranked int) ([]SearchHit, error) {
+	rows, err := s.reader.QueryContext(ctx, searchSQL, query, limit, ranked)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var hits []SearchHit
+	for rows.Next() {
+		var h SearchHit
+		var published int64
+		if err := rows.Scan(&h.Item.ID, &h.Item.Title, &h.Item.Link, &h.Item.FeedName, &published,
+			&h.Relevant, &h.Snippet); err != nil {
+			return nil, err
+		}
+		h.Item.Published = fromMillis(published)
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
+}
+
+// plainQuery turns text into an FTS5 query that cannot fail to parse: each
+// run of letters and digits becomes a quoted string, all of them required.
+// It is empty when text has no letter or digit.
+func plainQuery(text string) string {
+	words := strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r)
+	})
+	for i, w := range words {
+		words[i] = `"` + w + `"`
+	}
+	return strings.Join(words, " ")
+}
