@@ -61,6 +61,10 @@ type Committed struct {
 
 // Commit stores b in one transaction: nothing is stored if any part fails.
 //
+// A stored record that carries a Signature and ends up in a cluster (by a
+// post of this batch or its own ClusterID) has its signature and band keys
+// stored for ClusterCandidates.
+//
 // A record whose id or link is already stored (or repeated in the batch) is
 // skipped, not an error; the others are stored with their mentions and
 // full-text rows. A post or digest is queued only when all its items were
@@ -92,6 +96,9 @@ type batchTx struct {
 	// inserted holds the ids stored by this batch; skipped those not stored
 	// because the item was stored already.
 	inserted, skipped map[string]bool
+	// clusterOf maps the items stored by this batch that joined a cluster
+	// to it.
+	clusterOf map[string]int64
 }
 
 // The statements of a Commit.
@@ -158,6 +165,7 @@ func (b *batchTx) commit(ctx context.Context, batch Batch) (Committed, error) {
 	}
 	b.inserted = make(map[string]bool, len(batch.Records))
 	b.skipped = make(map[string]bool)
+	b.clusterOf = make(map[string]int64)
 	for _, r := range batch.Records {
 		ok, err := b.insertRecord(ctx, r)
 		switch {
@@ -181,6 +189,9 @@ func (b *batchTx) commit(ctx context.Context, batch Batch) (Committed, error) {
 		if id != 0 {
 			c.Queued = append(c.Queued, id)
 		}
+	}
+	if err := b.saveSignatures(ctx, batch.Records); err != nil {
+		return Committed{}, err
 	}
 	return c, nil
 }
@@ -327,6 +338,9 @@ func (b *batchTx) joinCluster(ctx context.Context, id int64, ids []string) error
 	}
 	if id == 0 || len(joining) == 0 {
 		return nil
+	}
+	for _, itemID := range joining {
+		b.clusterOf[itemID] = id
 	}
 	joinJSON, err := json.Marshal(joining)
 	if err != nil {
