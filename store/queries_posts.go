@@ -9,9 +9,9 @@ import (
 	"time"
 )
 
-// Development is one posted message: a post of a development (a cluster of
-// reports, or one item) or a digest of several items.
-type Development struct {
+// PostedMessage is one message the bot posted: the post of a development (a
+// cluster of reports, or one item) or a digest of several items.
+type PostedMessage struct {
 	// Kind is KindPost or KindDigest.
 	Kind OutboxKind
 	// Lead is the item the message was posted for; a digest's first item.
@@ -48,7 +48,7 @@ const outletsSQL = `
 
 // LatestPosted returns the latest limit messages posted (posts and
 // digests whose message still exists), newest first, read in one snapshot.
-func (s *Store) LatestPosted(ctx context.Context, limit int) ([]Development, error) {
+func (s *Store) LatestPosted(ctx context.Context, limit int) ([]PostedMessage, error) {
 	tx, err := s.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("latest posted: %w", err)
@@ -64,17 +64,17 @@ func (s *Store) LatestPosted(ctx context.Context, limit int) ([]Development, err
 }
 
 // latestPosted runs LatestPosted's queries in tx.
-func latestPosted(ctx context.Context, tx *sql.Tx, limit int) ([]Development, error) {
+func latestPosted(ctx context.Context, tx *sql.Tx, limit int) ([]PostedMessage, error) {
 	rows, err := tx.QueryContext(ctx, latestPostedSQL, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var devs []Development
+	var devs []PostedMessage
 	var itemIDs []string
 	var clusters []int64
 	for rows.Next() {
-		var d Development
+		var d PostedMessage
 		var ids string
 		var cluster, sent, published int64
 		if err := rows.Scan(&d.Kind, &ids, &cluster, &sent, &d.ChannelID, &d.MessageID,
