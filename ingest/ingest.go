@@ -1,7 +1,9 @@
 // Package ingest turns one polled feed into stored items and queued posts: it
 // drops what the store has already seen, matches and summarises the rest,
-// decides what is posted (backlog window, per-cycle digest) and commits the
-// whole poll in one store transaction. It must not know HTTP or Discord.
+// groups the relevant ones into developments (a report of a development
+// already posted grows its message; a new one is posted), decides what is
+// posted (backlog window, per-cycle digest) and commits the whole poll in
+// one store transaction. It must not know HTTP or Discord.
 package ingest
 
 import (
@@ -17,9 +19,10 @@ import (
 	"storyline/story"
 )
 
-// Store is the part of the store the pipeline writes to.
+// Store is the part of the store the pipeline reads and writes.
 type Store interface {
 	Unseen(ctx context.Context, items []feeds.Item) ([]feeds.Item, error)
+	ClusterCandidates(ctx context.Context, bands []int64, since time.Time) ([]store.Candidate, error)
 	Commit(ctx context.Context, b store.Batch) (store.Committed, error)
 }
 
@@ -31,8 +34,9 @@ type Options struct {
 	BacklogWindow time.Duration
 	// BacklogMax caps the posts from a first poll or after an outage.
 	BacklogMax int
-	// MaxPerCycle is how many posts one poll may queue before they are
-	// folded into one digest.
+	// MaxPerCycle is how many new developments one poll may post before
+	// they are folded into one digest. Reports of developments already
+	// posted do not count: they edit (or reply to) the existing message.
 	MaxPerCycle int
 	// SummaryMax is the summary length in characters.
 	SummaryMax int
@@ -43,17 +47,24 @@ type Options struct {
 	// Notify, when set, is called after a commit that queued posts, so
 	// that the poster can start at once.
 	Notify func()
+	// Cluster tunes how reports are grouped into developments; the zero
+	// value means story.DefaultClusterOptions().
+	Cluster story.ClusterOptions
+	// Threads makes further reports of a development replies in its
+	// thread instead of edits of its message.
+	Threads bool
 }
 
 // Pipeline processes polls. It is safe for concurrent use; polls are
 // processed one at a time so that two feeds carrying the same item cannot
 // both queue it.
 type Pipeline struct {
-	store   Store
-	matcher *story.Matcher
-	logger  *slog.Logger
-	opts    Options
-	mu      sync.Mutex
+	store     Store
+	matcher   *story.Matcher
+	clusterer *story.Clusterer
+	logger    *slog.Logger
+	opts      Options
+	mu        sync.Mutex
 }
 
 // New returns a Pipeline writing to st and matching with m.
@@ -64,15 +75,22 @@ func New(st Store, m *story.Matcher, logger *slog.Logger, opts Options) *Pipelin
 	if opts.SummaryMax <= 0 {
 		opts.SummaryMax = 350
 	}
-	return &Pipeline{store: st, matcher: m, logger: logger, opts: opts}
+	if opts.Cluster == (story.ClusterOptions{}) {
+		opts.Cluster = story.DefaultClusterOptions()
+	}
+	return &Pipeline{store: st, matcher: m, clusterer: story.NewClusterer(opts.Cluster), logger: logger, opts: opts}
 }
 
 // Result is what one poll added.
 type Result struct {
 	// Records are the items not seen before, in feed order.
 	Records []store.Record
-	// Posted are the ids of the items queued for posting.
+	// Posted are the ids of the items queued for posting as new
+	// developments (or in a digest).
 	Posted []string
+	// Joined are the ids of the items queued as further reports of
+	// developments posted before: edits, or replies in threads mode.
+	Joined []string
 	// Digest is true when the posts were folded into one digest.
 	Digest bool
 }
@@ -112,9 +130,15 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 	res := Result{Records: records}
 	var posts []store.Post
 	if !p.opts.StoreOnly {
-		posts = p.plan(poll.Prev, records, now)
+		if posts, err = p.plan(ctx, poll.Prev, records, now); err != nil {
+			return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
+		}
 	}
 	for _, post := range posts {
+		if post.Kind == store.KindEdit || post.Kind == store.KindReply {
+			res.Joined = append(res.Joined, post.ItemIDs...)
+			continue
+		}
 		res.Posted = append(res.Posted, post.ItemIDs...)
 		res.Digest = res.Digest || post.Kind == store.KindDigest
 	}
@@ -125,41 +149,134 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 	if len(committed.Queued) > 0 && p.opts.Notify != nil {
 		p.opts.Notify()
 	}
-	if len(res.Posted) > 0 {
-		p.logger.Info("queued posts", "feed", poll.Source.Name, "items", len(res.Posted), "digest", res.Digest)
+	if len(res.Posted) > 0 || len(res.Joined) > 0 {
+		p.logger.Info("queued posts", "feed", poll.Source.Name, "items", len(res.Posted),
+			"joined", len(res.Joined), "digest", res.Digest)
 	}
 	return res, nil
 }
 
-// plan decides which relevant records are posted. Items older than the
-// backlog window are never posted (they are stored for lookups); on a
-// feed's first poll, or after an outage longer than the window, at most
-// BacklogMax of the newest are; more than MaxPerCycle become one digest.
-func (p *Pipeline) plan(prev feeds.State, records []store.Record, now time.Time) []store.Post {
+// plan decides what the relevant records of a poll queue (records are
+// given their signatures on the way). Each is clustered in publication
+// order: a report of a development posted before joins it, and the joins
+// to one development become one edit (or reply); a report of no known
+// development starts a new one when it is due, and later reports of the
+// same poll can join it. Items older than the backlog window are never
+// due (they are stored for lookups, and only join developments already
+// posted); on a feed's first poll, or after an outage longer than the
+// window, at most BacklogMax of the newest developments are posted; more
+// than MaxPerCycle become one digest.
+func (p *Pipeline) plan(ctx context.Context, prev feeds.State, records []store.Record, now time.Time) ([]store.Post, error) {
 	cutoff := now.Add(-p.opts.BacklogWindow)
-	var due []store.Record
-	for _, r := range records {
-		if r.Match.Relevant && (p.opts.BacklogWindow <= 0 || !r.Item.Published.Before(cutoff)) {
-			due = append(due, r)
+	var relevant []*store.Record
+	for i := range records {
+		if records[i].Match.Relevant {
+			relevant = append(relevant, &records[i])
 		}
 	}
-	slices.SortStableFunc(due, func(a, b store.Record) int { return a.Item.Published.Compare(b.Item.Published) })
-	if catchingUp(prev, now, p.opts.BacklogWindow) && len(due) > p.opts.BacklogMax {
-		due = due[len(due)-p.opts.BacklogMax:]
+	slices.SortStableFunc(relevant, func(a, b *store.Record) int { return a.Item.Published.Compare(b.Item.Published) })
+	g := grouping{joins: make(map[int64][]string)}
+	for _, r := range relevant {
+		due := p.opts.BacklogWindow <= 0 || !r.Item.Published.Before(cutoff)
+		if err := p.cluster(ctx, &g, r, due); err != nil {
+			return nil, err
+		}
 	}
-	if len(due) == 0 {
+	if catchingUp(prev, now, p.opts.BacklogWindow) && len(g.developments) > p.opts.BacklogMax {
+		g.developments = g.developments[len(g.developments)-p.opts.BacklogMax:]
+	}
+	return g.posts(p.opts.MaxPerCycle, p.joinKind()), nil
+}
+
+// grouping is how the relevant reports of one poll are clustered.
+type grouping struct {
+	// developments are the new developments, in order of their first
+	// report; each lists its reports' ids.
+	developments [][]string
+	// joins lists, per development posted before, the reports that join
+	// it; joined keeps those developments in order of first join.
+	joins  map[int64][]string
+	joined []int64
+	// reports are the poll's reports clustered so far, as candidates for
+	// the next: a new development has the cluster id -(its index + 1).
+	reports []story.Candidate
+}
+
+// cluster gives r its signature and finds its development: one posted
+// before, one started earlier in this poll, or, when r is due, a new one.
+func (p *Pipeline) cluster(ctx context.Context, g *grouping, r *store.Record, due bool) error {
+	rep := story.Report{
+		ID: r.Item.ID, Link: r.Item.Link, Published: r.Item.Published,
+		Sig: story.Signature(r.Item.Title, r.Item.Text), Actors: r.Match.Actors,
+	}
+	blob, err := rep.Sig.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("signature of %s: %w", r.Item.ID, err)
+	}
+	r.Signature, r.Bands = blob, rep.Sig.Bands()
+	stored, err := p.store.ClusterCandidates(ctx, r.Bands, rep.Published.Add(-p.opts.Cluster.Window))
+	if err != nil {
+		return err
+	}
+	join, ok := p.clusterer.Decide(rep, append(p.candidates(stored), g.reports...))
+	switch {
+	case ok && join.ClusterID > 0:
+		if g.joins[join.ClusterID] == nil {
+			g.joined = append(g.joined, join.ClusterID)
+		}
+		g.joins[join.ClusterID] = append(g.joins[join.ClusterID], rep.ID)
+	case ok:
+		dev := -join.ClusterID - 1
+		g.developments[dev] = append(g.developments[dev], rep.ID)
+	case due:
+		g.developments = append(g.developments, []string{rep.ID})
+		join.ClusterID = -int64(len(g.developments))
+	default:
 		return nil
 	}
-	if p.opts.MaxPerCycle > 0 && len(due) > p.opts.MaxPerCycle {
-		ids := make([]string, len(due))
-		for i, r := range due {
-			ids[i] = r.Item.ID
+	g.reports = append(g.reports, story.Candidate{ClusterID: join.ClusterID, Report: rep})
+	return nil
+}
+
+// candidates decodes the stored candidates; one whose signature cannot be
+// read is logged and left out.
+func (p *Pipeline) candidates(stored []store.Candidate) []story.Candidate {
+	out := make([]story.Candidate, 0, len(stored))
+	for _, c := range stored {
+		var sig story.Sig
+		if err := sig.UnmarshalBinary(c.Sig); err != nil {
+			p.logger.Warn("unreadable signature", "item", c.ItemID, "err", err)
+			continue
 		}
-		return []store.Post{{Kind: store.KindDigest, ItemIDs: ids}}
+		out = append(out, story.Candidate{ClusterID: c.ClusterID, Report: story.Report{
+			ID: c.ItemID, Link: c.Link, Published: c.Published, Sig: sig, Actors: c.Actors,
+		}})
 	}
-	posts := make([]store.Post, len(due))
-	for i, r := range due {
-		posts[i] = store.Post{Kind: store.KindPost, ItemIDs: []string{r.Item.ID}, NewCluster: true}
+	return out
+}
+
+// joinKind is the outbox kind of further reports of a posted development.
+func (p *Pipeline) joinKind() store.OutboxKind {
+	if p.opts.Threads {
+		return store.KindReply
+	}
+	return store.KindEdit
+}
+
+// posts turns g into outbox work: a post per new development, or one
+// digest of them all when there are more than maxPerCycle (and
+// maxPerCycle is positive), then one edit or reply per development joined.
+func (g *grouping) posts(maxPerCycle int, joinKind store.OutboxKind) []store.Post {
+	var posts []store.Post
+	if maxPerCycle > 0 && len(g.developments) > maxPerCycle {
+		posts = append(posts, store.Post{Kind: store.KindDigest, ItemIDs: slices.Concat(g.developments...)})
+	} else {
+		for _, ids := range g.developments {
+			posts = append(posts, store.Post{Kind: store.KindPost, ItemIDs: ids, NewCluster: true})
+		}
+	}
+	for _, id := range g.joined {
+		posts = append(posts, store.Post{Kind: joinKind, ClusterID: id, ItemIDs: g.joins[id]})
 	}
 	return posts
 }
