@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"storyline/story"
 )
@@ -115,8 +116,10 @@ func clusterAll(items []clusterItem, opts story.ClusterOptions) map[string]int64
 }
 
 // pairFigures are pairwise clustering counts: a pair of items is positive
-// when both are in one development.
-type pairFigures struct{ truePos, falsePos, falseNeg int }
+// when both are in one development. crossFound and crossPairs count the
+// positive pairs whose titles are in different scripts (Latin and
+// Cyrillic): how many were put together, of how many.
+type pairFigures struct{ truePos, falsePos, falseNeg, crossFound, crossPairs int }
 
 // pairwise compares the clusters assigned to items with their labels.
 func pairwise(items []clusterItem, assigned map[string]int64) pairFigures {
@@ -133,9 +136,20 @@ func pairwise(items []clusterItem, assigned map[string]int64) pairFigures {
 			case same:
 				f.falseNeg++
 			}
+			if same && cyrillic(a.Title) != cyrillic(b.Title) {
+				f.crossPairs++
+				if together {
+					f.crossFound++
+				}
+			}
 		}
 	}
 	return f
+}
+
+// cyrillic reports whether s has a Cyrillic letter.
+func cyrillic(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) })
 }
 
 func (f pairFigures) precision() float64 { return ratio(f.truePos, f.truePos+f.falsePos) }
@@ -154,8 +168,9 @@ func TestClusterLabelled(t *testing.T) {
 			items := loadClusterSet(t, path)
 			assigned := clusterAll(items, story.DefaultClusterOptions())
 			f := pairwise(items, assigned)
-			t.Logf("%d items: pairwise precision %.3f, recall %.3f (tp %d, fp %d, fn %d)",
-				len(items), f.precision(), f.recall(), f.truePos, f.falsePos, f.falseNeg)
+			t.Logf("%d items: pairwise precision %.3f, recall %.3f (tp %d, fp %d, fn %d); recall across scripts %.3f (%d of %d)",
+				len(items), f.precision(), f.recall(), f.truePos, f.falsePos, f.falseNeg,
+				ratio(f.crossFound, f.crossPairs), f.crossFound, f.crossPairs)
 			if f.precision() < 0.90 || f.recall() < 0.80 {
 				t.Errorf("precision %.3f, recall %.3f; want at least 0.90 and 0.80", f.precision(), f.recall())
 			}
