@@ -17,6 +17,7 @@ import (
 	"storyline/feeds"
 	"storyline/ingest"
 	"storyline/store"
+	"storyline/story"
 )
 
 // Delivery settings of `run`.
@@ -129,8 +130,19 @@ func ingestOptions(cfg *config.Config, wake chan<- struct{}) ingest.Options {
 		BacklogWindow: cfg.Backlog.Window.Duration,
 		BacklogMax:    cfg.Backlog.MaxPosts,
 		MaxPerCycle:   cfg.Discord.MaxPostsPerCycle,
+		Cluster:       clusterOptions(cfg),
+		Threads:       cfg.Discord.Threads,
 		Notify:        func() { nudge(wake) },
 	}
+}
+
+// clusterOptions maps the [cluster] settings to the clusterer's options.
+func clusterOptions(cfg *config.Config) story.ClusterOptions {
+	o := story.DefaultClusterOptions()
+	o.Window = cfg.Cluster.Window.Duration
+	o.Threshold = cfg.Cluster.Similarity
+	o.MinSharedActors = cfg.Cluster.MinSharedActors
+	return o
 }
 
 // posterOptions maps the [discord] settings to the poster's options.
