@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// DailyQuery asks DailyReport about the items seen from Start (included)
+// to End (excluded).
+type DailyQuery struct {
+	Start, End time.Time
+	// Developments and Actors are how many of each to list at most.
+	Developments, Actors int
+}
+
+// Development is one development of a period: a cluster with relevant
+// reports seen in the period, or a relevant report seen in the period that
+// is in no cluster (a development of one report).
+type Development struct {
+	// ClusterID is zero for a report in no cluster.
+	ClusterID int64
+	// Title, Link and FeedName are the lead report's: the one the
+	// development's message was first posted for.
+	Title, Link, FeedName string
+	// Outlets counts the distinct sources (feed names) that reported it in
+	// the period, Reports its reports in the period.
+	Outlets, Reports int
+	// Latest is when its latest report in the period was seen.
+	Latest time.Time
+}
+
+// NamedActor is an actor with the number of a period's relevant items that
+// name them.
+type NamedActor struct {
+	Actor string
+	Items int
+}
+
+// DailyReport is what a daily digest says about its period.
+type DailyReport struct {
+	Start, End time.Time
+	// Developments are the period's developments, most outlets first, then
+	// the most recently reported; at most DailyQuery.Developments of them.
+	Developments []Development
+	// AllDevelopments counts every development of the period, listed or not.
+	AllDevelopments int
+	// Actors are the actors named by the most relevant items of the period,
+	// most first, then by name; at most DailyQuery.Actors of them.
+	Actors []NamedActor
+	// Items counts the items seen in the period, Relevant those of them
+	// about the story.
+	Items, Relevant int
+}
+
+// The queries of DailyReport; ?1 and ?2 bound the period by seen_at, read
+// through items_seen.
+const (
+	dailyDevelopmentsSQL = `
+		WITH period AS (
+			SELECT id, cluster_id, feed_name, seen_at FROM items
+			WHERE seen_at >= ?1 AND seen_at < ?2 AND relevant = 1
+		), developments AS (
+			SELECT p.cluster_id AS cluster_id, c.lead_item_id AS lead_id,
+			       count(DISTINCT p.feed_name) AS outlets, count(*) AS reports, max(p.seen_at) AS latest
+			FROM period AS p CROSS JOIN clusters AS c ON c.id = p.cluster_id
+			GROUP BY p.cluster_id
+			UNION ALL
+			SELECT 0, id, 1, 1, seen_at FROM period WHERE cluster_id IS NULL
+		)
+		SELECT d.cluster_id, l.title, l.link, l.feed_name, d.outlets, d.reports, d.latest, count(*) OVER ()
+		FROM developments AS d CROSS JOIN items AS l ON l.id = d.lead_id
+		ORDER BY d.outlets DESC, d.latest DESC, d.reports DESC, l.seq
+		LIMIT max(?3, 1)`
+	dailyActorsSQL = `
+		SELECT m.actor, count(*) AS n
+		FROM items AS i CROSS JOIN mentions AS m ON m.item_id = i.id
+		WHERE i.seen_at >= ?1 AND i.seen_at < ?2 AND i.relevant = 1
+		GROUP BY m.actor ORDER BY n DESC, m.actor LIMIT ?3`
+	dailyCountsSQL = `
+		SELECT count(*), coalesce(sum(relevant), 0) FROM items
+		WHERE relevant IN (0, 1) AND seen_at >= ?1 AND seen_at < ?2`
+)
+
+// DailyReport returns the developments, the most named actors and the item
+// counts of q's period, read in one snapshot.
+func (s *Store) DailyReport(ctx context.Context, q DailyQuery) (DailyReport, error) {
+	tx, err := s.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return DailyReport{}, fmt.Errorf("daily report: %w", err)
+	}
+	r, err := dailyReport(ctx, tx, q)
+	if err != nil {
+		return DailyReport{}, fmt.Errorf("daily report: %w", rollback(tx, err))
+	}
+	if err := tx.Rollback(); err != nil {
+		return DailyReport{}, fmt.Errorf("daily report: %w", err)
+	}
+	return r, nil
+}
+
+// dailyReport runs DailyReport's queries in tx.
+func dailyReport(ctx context.Context, tx *sql.Tx, q DailyQuery) (DailyReport, error) {
+	r := DailyReport{Start: q.Start, End: q.End}
+	start, end := millis(q.Start), millis(q.End)
+	if err := tx.QueryRowContext(ctx, dailyCountsSQL, start, end).Scan(&r.Items, &r.Relevant); err != nil {
+		return r, fmt.Errorf("counts: %w", err)
+	}
+	var err error
+	if r.Developments, r.AllDevelopments, err = developments(ctx, tx, start, end, q.Developments); err != nil {
+		return r, fmt.Errorf("developments: %w", err)
+	}
+	if r.Actors, err = namedActors(ctx, tx, start, end, q.Actors); err != nil {
+		return r, fmt.Errorf("actors: %w", err)
+	}
+	return r, nil
+}
+
+// developments lists at most limit developments of the period and counts
+// them all (at least one row is read for the count, even for a limit of 0).
+func developments(ctx context.Context, tx *sql.Tx, start, end int64, limit int) ([]Development, int, error) {
+	rows, err := tx.QueryContext(ctx, dailyDevelopmentsSQL, start, end, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Development
+	all := 0
+	for rows.Next() {
+		var d Development
+		var latest int64
+		if err := rows.Scan(&d.ClusterID, &d.Title, &d.Link, &d.FeedName, &d.Outlets, &d.Reports, &latest, &all); err != nil {
+			return nil, 0, err
+		}
+		d.Latest = fromMillis(latest)
+		if len(out) < limit {
+			out = append(out, d)
+		}
+	}
+	return out, all, rows.Err()
+}
+
+// namedActors lists at most limit actors named by the period's relevant
+// items, with how many name each.
+func namedActors(ctx context.Context, tx *sql.Tx, start, end int64, limit int) ([]NamedActor, error) {
+	rows, err := tx.QueryContext(ctx, dailyActorsSQL, start, end, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []NamedActor
+	for rows.Next() {
+		var a NamedActor
+		if err := rows.Scan(&a.Actor, &a.Items); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
