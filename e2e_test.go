@@ -156,7 +156,21 @@ type e2e struct {
 
 // newE2E starts the fake Discord and the feed and writes a config for them,
 // with extra TOML sections appended.
+//
+// Clustering is off (similarity 1): these tests are about delivery, and
+// their items are look-alike on purpose. newClusterE2E keeps the defaults.
 func newE2E(t *testing.T, extra string, items ...rssItem) *e2e {
+	t.Helper()
+	return newE2EConfig(t, extra, "similarity = 1.0", items...)
+}
+
+// newClusterE2E is newE2E with the default clustering settings.
+func newClusterE2E(t *testing.T, extra string, items ...rssItem) *e2e {
+	t.Helper()
+	return newE2EConfig(t, extra, "", items...)
+}
+
+func newE2EConfig(t *testing.T, extra, cluster string, items ...rssItem) *e2e {
 	t.Helper()
 	e := &e2e{t: t, fake: discordfake.New(t, discordfake.Options{}), feed: newFeedServer(t, items...)}
 	e.store = filepath.Join(t.TempDir(), "storyline.db")
@@ -179,7 +193,10 @@ interval = "1s"
 
 [fetch]
 allow_private = true
-`, e.feed.srv.URL+"/rss", testTokenEnv, discordfake.DefaultChannelID, e.fake.APIURL(), extra, e.store)
+
+[cluster]
+%s
+`, e.feed.srv.URL+"/rss", testTokenEnv, discordfake.DefaultChannelID, e.fake.APIURL(), extra, e.store, cluster)
 	e.config = filepath.Join(t.TempDir(), "config.toml")
 	if err := os.WriteFile(e.config, []byte(testStory+cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -315,7 +332,7 @@ func TestRunStopMidCycleAndRestart(t *testing.T) {
 	var items []rssItem
 	var titles []string
 	for i := range 5 {
-		title := fmt.Sprint("Bridge deal update ", i)
+		title := fmt.Sprint("Bridge deal update ", 100+i)
 		items = append(items, item(fmt.Sprint("u", i), title, time.Duration(i)*time.Minute))
 		titles = append(titles, title)
 	}
@@ -528,7 +545,7 @@ func TestRunFoldsABurstIntoADigest(t *testing.T) {
 	e.waitMessages(1)
 	var burst []rssItem
 	for i := range 12 {
-		burst = append(burst, item(fmt.Sprint("burst", i), fmt.Sprint("Bridge deal burst ", i), 0))
+		burst = append(burst, item(fmt.Sprint("burst", i), fmt.Sprint("Bridge deal burst ", 100+i), 0))
 	}
 	e.feed.add(burst...)
 	msgs := e.waitMessages(2)
