@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"storyline/feeds"
+	"storyline/store"
+)
+
+// Texts and limits of /status.
+const (
+	refusedText = "Only members with the Manage Server permission can see the bot's status."
+	// maxErrorText shortens a feed's or a delivery's last error.
+	maxErrorText = 160
+)
+
+// status answers /status, privately and to members with Manage Server (or
+// Administrator) only: each feed's state, the outbox, the last post,
+// uptime and version.
+func (c *Commands) status(x *exchange) error {
+	if !canManage(x.in) {
+		return x.respond(answer{content: refusedText, ephemeral: true})
+	}
+	ctx, cancel := quick()
+	defer cancel()
+	states, err := c.q.FeedStates(ctx)
+	if err != nil {
+		return err
+	}
+	stats, err := c.q.OutboxStats(ctx)
+	if err != nil {
+		return err
+	}
+	now := c.opts.Now()
+	healthy, failing := c.feedLines(now, states)
+	e := fitEmbed(&discordgo.MessageEmbed{
+		Title:       "Status",
+		Description: c.summary(now, stats, len(healthy), len(failing)),
+		Color:       commandColor,
+		Fields: nonEmptyFields(
+			&discordgo.MessageEmbedField{Name: "Outbox", Value: outboxText(now, stats)},
+			&discordgo.MessageEmbedField{Name: fmt.Sprintf("Failing feeds (%d)", len(failing)), Value: fitLines(failing, maxFieldValue)},
+			&discordgo.MessageEmbedField{Name: fmt.Sprintf("Healthy feeds (%d)", len(healthy)), Value: fitLines(healthy, maxFieldValue)},
+		),
+		Footer: c.footer(""),
+	})
+	return x.respond(answer{embeds: []*discordgo.MessageEmbed{e}, ephemeral: true})
+}
+
+// canManage reports whether the member who invoked in has Manage Server or
+// Administrator. Outside a guild there is no member, and no permission.
+func canManage(in *discordgo.Interaction) bool {
+	return in.Member != nil &&
+		in.Member.Permissions&(discordgo.PermissionManageGuild|discordgo.PermissionAdministrator) != 0
+}
+
+// summary is the status headline: version, uptime, last post, feed counts.
+func (c *Commands) summary(now time.Time, stats store.OutboxStats, healthy, failing int) string {
+	lines := []string{
+		"Version **" + cmp.Or(markdown(c.opts.Version, false), "unknown") + "**",
+		"Up **" + longDuration(now.Sub(c.opts.Started)) + "** (since " + c.opts.Started.UTC().Format(dateTimeFormat) + ")",
+	}
+	if stats.LastSentAt.IsZero() {
+		lines = append(lines, "Last post: never")
+	} else {
+		lines = append(lines, "Last post: "+when(now, stats.LastSentAt))
+	}
+	return strings.Join(append(lines, fmt.Sprintf("Feeds: %d ok, %d failing", healthy, failing)), "\n")
+}
+
+// feedLines describes each configured feed, healthy and failing apart,
+// the failing ones longest-failing first.
+func (c *Commands) feedLines(now time.Time, states map[string]feeds.State) (healthy, failing []string) {
+	byAge := slices.Clone(c.opts.Feeds)
+	slices.SortStableFunc(byAge, func(a, b feeds.Source) int {
+		return states[a.URL].FailingSince.Compare(states[b.URL].FailingSince)
+	})
+	for _, f := range byAge {
+		st, ok := states[f.URL]
+		name := "**" + cut(markdown(cmp.Or(f.Name, f.URL), false), maxSourceName) + "**"
+		switch {
+		case !ok:
+			healthy = append(healthy, name+" — not polled yet")
+		case st.Failures == 0:
+			healthy = append(healthy, name+" — ok, "+polled(now, st))
+		default:
+			failing = append(failing, name+" — "+failure(now, st))
+		}
+	}
+	return healthy, failing
+}
+
+// polled says when a healthy feed was last fetched and is due again.
+func polled(now time.Time, st feeds.State) string {
+	parts := []string{}
+	if !st.LastSuccess.IsZero() {
+		parts = append(parts, "fetched "+ago(now, st.LastSuccess))
+	}
+	if !st.NextPoll.IsZero() {
+		parts = append(parts, "next "+ago(now, st.NextPoll))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// failure describes a failing feed: the error class, since when, how many
+// tries, the next one and the last error.
+func failure(now time.Time, st feeds.State) string {
+	text := fmt.Sprintf("`%s` since %s, %d tries", cmp.Or(string(st.ErrorClass), "error"), ago(now, st.FailingSince), st.Failures)
+	if !st.NextPoll.IsZero() {
+		text += ", next try " + ago(now, st.NextPoll)
+	}
+	if st.LastError != "" {
+		text += ": " + cut(markdown(st.LastError, false), maxErrorText)
+	}
+	return text
+}
+
+// outboxText describes the outbox: pending and failed entries and the
+// latest refusal.
+func outboxText(now time.Time, stats store.OutboxStats) string {
+	text := fmt.Sprintf("%d pending · %d failed", stats.Pending, stats.Failed)
+	if stats.Failed > 0 && stats.LastFailure != "" {
+		text += fmt.Sprintf("\nLast refusal (%d) %s: %s", stats.LastFailureCode, ago(now, stats.LastFailureAt),
+			cut(markdown(stats.LastFailure, false), maxErrorText))
+	}
+	return text
+}
