@@ -103,7 +103,15 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, session *di
 	wake := make(chan struct{}, 1)
 	pipe := ingest.New(st, matcher, logger, ingestOptions(cfg, wake))
 	sched := feeds.NewScheduler(newFetcher(cfg), sources(cfg), states, pipe, logger, schedulerOptions(cfg))
-	poster := bot.NewPoster(st, client, logger, posterOptions(cfg, wake))
+	zone, err := time.LoadLocation(cfg.Digest.Timezone)
+	if err != nil {
+		return fmt.Errorf("run: digest.timezone: %w", err)
+	}
+	poster := bot.NewPoster(st, client, logger, posterOptions(cfg, zone, wake))
+	daily, err := bot.NewDailyScheduler(st, logger, dailyOptions(cfg, zone, wake))
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
 	gateway := make(chan struct{})
 	go func() {
 		defer close(gateway)
@@ -113,6 +121,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, session *di
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = sched.Run(ctx) })
 	wg.Go(func() { _ = poster.Run(ctx) })
+	wg.Go(func() { _ = daily.Run(ctx) })
 	wg.Wait()
 	select {
 	case <-gateway:
@@ -145,15 +154,28 @@ func clusterOptions(cfg *config.Config) story.ClusterOptions {
 	return o
 }
 
-// posterOptions maps the [discord] settings to the poster's options.
-func posterOptions(cfg *config.Config, wake <-chan struct{}) bot.PosterOptions {
+// posterOptions maps the [discord] settings to the poster's options;
+// daily digests show their period in zone.
+func posterOptions(cfg *config.Config, zone *time.Location, wake <-chan struct{}) bot.PosterOptions {
 	return bot.PosterOptions{
 		ChannelID:   cfg.Discord.ChannelID,
 		Threads:     cfg.Discord.Threads,
 		StoryName:   cfg.Story.Name,
+		DigestZone:  zone,
 		BaseBackoff: postBackoff,
 		MaxBackoff:  postMaxBackoff,
 		Wake:        wake,
+	}
+}
+
+// dailyOptions maps the [digest] settings, with digest.timezone loaded as
+// zone, to the daily digest scheduler's options; a queued digest wakes the
+// poster.
+func dailyOptions(cfg *config.Config, zone *time.Location, wake chan<- struct{}) bot.DailyOptions {
+	return bot.DailyOptions{
+		At:     cfg.Digest.Time,
+		Zone:   zone,
+		Notify: func() { nudge(wake) },
 	}
 }
 

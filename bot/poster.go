@@ -21,6 +21,7 @@ type OutboxStore interface {
 	Records(ctx context.Context, ids []string) ([]store.Record, error)
 	Cluster(ctx context.Context, id int64) (store.Cluster, error)
 	SetClusterMessage(ctx context.Context, id int64, channelID, messageID, threadID string) error
+	DailyStore
 }
 
 // Discord is what the poster needs from Discord; *Client implements it.
@@ -40,6 +41,9 @@ type PosterOptions struct {
 	Threads bool
 	// StoryName heads digests.
 	StoryName string
+	// DigestZone is the time zone daily digests show their period in
+	// (default UTC).
+	DigestZone *time.Location
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Rand returns numbers in [0, 1) that place the jitter (default
@@ -175,6 +179,8 @@ func (p *Poster) deliver(ctx context.Context, e store.OutboxEntry) {
 		err = p.edit(rctx, e)
 	case store.KindReply:
 		err = p.reply(rctx, e)
+	case store.KindDaily:
+		err = p.daily(rctx, e)
 	default:
 		err = &RefusedError{Message: fmt.Sprintf("unknown outbox kind %q", e.Kind)}
 	}
