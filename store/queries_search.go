@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -14,6 +15,15 @@ const (
 	HighlightStart = "\x02"
 	HighlightEnd   = "\x03"
 )
+
+// MaxSearchWords is the most words a search query may have: the cost of
+// FTS5's snippets grows with the number of terms times their occurrences,
+// and a running snippet cannot be interrupted.
+const MaxSearchWords = 12
+
+// ErrQueryTooLong is returned by Search for a query of more than
+// MaxSearchWords words.
+var ErrQueryTooLong = errors.New("store: search query has too many words")
 
 // SearchHit is one item found by Search.
 type SearchHit struct {
@@ -52,10 +62,14 @@ const searchSQL = `
 // SearchRanked items matching a full-text query in FTS5 syntax ("peace
 // plan", witkoff OR kushner, "28-point"). A query FTS5 cannot parse is
 // searched again as its plain words (all of them, anywhere); a query
-// without words finds nothing.
+// without words finds nothing; one of more than MaxSearchWords words is an
+// error wrapping ErrQueryTooLong.
 func (s *Store) Search(ctx context.Context, query string, limit int) ([]SearchHit, error) {
-	if plainQuery(query) == "" {
+	switch words := len(strings.Fields(plainQuery(query))); {
+	case words == 0:
 		return nil, nil
+	case words > MaxSearchWords:
+		return nil, fmt.Errorf("search: %d words: %w", words, ErrQueryTooLong)
 	}
 	hits, err := s.search(ctx, query, limit, SearchRanked)
 	if err == nil {

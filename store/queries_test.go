@@ -272,6 +272,19 @@ func TestSearch(t *testing.T) {
 	}
 }
 
+func TestSearchRefusesLongQueries(t *testing.T) {
+	s := openTest(t)
+	twelve := strings.TrimSpace(strings.Repeat("plan ", MaxSearchWords))
+	if _, err := s.Search(t.Context(), twelve, 10); err != nil {
+		t.Errorf("Search of %d words: %v", MaxSearchWords, err)
+	}
+	for _, q := range []string{twelve + " plan", twelve + ` "peace plan"`, strings.Repeat("a-", 40)} {
+		if _, err := s.Search(t.Context(), q, 10); !errors.Is(err, ErrQueryTooLong) {
+			t.Errorf("Search(%q) error = %v, want ErrQueryTooLong", q, err)
+		}
+	}
+}
+
 func TestPlainQuery(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"AND OR (", `"AND" "OR"`},
