@@ -144,10 +144,11 @@ func (c *Commands) Definitions() []*discordgo.ApplicationCommand {
 func (c *Commands) Register(s *discordgo.Session, appID, guildID string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), restTimeout)
 	defer cancel()
-	if _, err := s.ApplicationCommandBulkOverwrite(appID, guildID, c.Definitions(), discordgo.WithContext(ctx)); err != nil {
+	defs := c.Definitions()
+	if _, err := s.ApplicationCommandBulkOverwrite(appID, guildID, defs, discordgo.WithContext(ctx)); err != nil {
 		return fmt.Errorf("register commands (guild %q): %w", guildID, err)
 	}
-	c.logger.Info("commands registered", "commands", len(c.Definitions()), "guild", guildID)
+	c.logger.Info("commands registered", "commands", len(defs), "guild", guildID)
 	return nil
 }
 

@@ -155,11 +155,14 @@ func (c *Commands) actor(x *exchange, data discordgo.ApplicationCommandInteracti
 }
 
 // didYouMean tells that no actor has the name given and offers the
-// closest.
+// closest names, those within about a third of the name's length in edits.
 func (c *Commands) didYouMean(name string) string {
+	near := max(2, length(searchKey(name))/3)
 	var names []string
 	for _, h := range c.index.closest(name, maxSuggestions) {
-		names = append(names, "**"+markdown(c.index.actors[h.actor].Name, false)+"**")
+		if h.distance <= near {
+			names = append(names, "**"+markdown(c.index.actors[h.actor].Name, false)+"**")
+		}
 	}
 	msg := fmt.Sprintf("I don't follow anyone called “%s”.", cut(markdown(name, false), maxChoiceName))
 	if len(names) > 0 {
@@ -182,7 +185,9 @@ func (c *Commands) actorCard(a story.Actor, r store.ActorReport, now time.Time) 
 		for _, it := range r.Latest {
 			lines = append(lines, "• "+itemLine(now, it, maxListTitle))
 		}
-		desc = append(desc, "**Latest reports**\n"+strings.Join(lines, "\n"))
+		const heading = "**Latest reports**\n"
+		room := maxDescription - length(strings.Join(desc, "\n\n")) - length(heading) - 2
+		desc = append(desc, heading+fitLines(lines, room))
 	}
 	return fitEmbed(&discordgo.MessageEmbed{
 		Title:       cut(markdown(a.Name, false), maxTitle),

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,12 +30,15 @@ const (
 	maxSpans     = 4
 	// spanContext is how many bytes of text around a match are quoted.
 	spanContext = 50
+	// maxFieldName is Discord's limit on an embed field's name.
+	maxFieldName = 256
 )
 
 // Texts of answers without results.
 const (
 	emptyQueryText = "Type some words to search for: `envoy talks`, an exact phrase in quotes, or `word OR word`."
 	notOursText    = "That message isn't one of my story posts, so there is nothing to explain."
+	tooLongText    = "That's a lot of words: search for at most %d."
 )
 
 // latest answers /latest: the latest posted developments, newest first.
@@ -95,6 +99,9 @@ func (c *Commands) search(x *exchange, data discordgo.ApplicationCommandInteract
 	ctx, cancel := quick()
 	defer cancel()
 	hits, err := c.q.Search(ctx, query, searchResults)
+	if errors.Is(err, store.ErrQueryTooLong) {
+		return x.respond(answer{content: fmt.Sprintf(tooLongText, store.MaxSearchWords), ephemeral: true})
+	}
 	if err != nil {
 		return err
 	}
@@ -136,8 +143,8 @@ func (c *Commands) whyPosted(x *exchange, data discordgo.ApplicationCommandInter
 	fields := make([]*discordgo.MessageEmbedField, 0, maxExplained+1)
 	for _, r := range p.Records[:min(len(p.Records), maxExplained)] {
 		fields = append(fields, &discordgo.MessageEmbedField{
-			Name:  cut(plain(r.Item.Title), maxFieldName),
-			Value: cut(c.explain(now, r), maxFieldValue),
+			Name:  cmp.Or(cut(plain(r.Item.Title), maxFieldName), untitled),
+			Value: c.explain(now, r),
 		})
 	}
 	if rest := len(p.Records) - maxExplained; rest > 0 {
@@ -153,11 +160,9 @@ func (c *Commands) whyPosted(x *exchange, data discordgo.ApplicationCommandInter
 	return x.respond(answer{embeds: []*discordgo.MessageEmbed{e}, ephemeral: true})
 }
 
-// maxFieldName is Discord's limit on an embed field's name.
-const maxFieldName = 256
-
 // explain says why r was posted: its score against the threshold, the
-// phrases and actors matched, where (quoted), and its feed.
+// phrases and actors matched, where (quoted), and its feed; as many lines
+// as fit in a field.
 func (c *Commands) explain(now time.Time, r store.Record) string {
 	score := fmt.Sprintf("Score **%.2f**", r.Match.Score)
 	if c.opts.Threshold > 0 {
@@ -175,7 +180,7 @@ func (c *Commands) explain(now time.Time, r store.Record) string {
 	}
 	lines = append(lines, "From "+maskedLink(cut(markdown(r.Item.FeedName, false), maxSourceName), r.Item.Link)+
 		" · published "+ago(now, r.Item.Published))
-	return strings.Join(lines, "\n")
+	return fitLines(lines, maxFieldValue)
 }
 
 // spanQuotes quotes up to n of r's phrase and actor matches with a little

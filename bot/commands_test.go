@@ -87,12 +87,39 @@ type cmdEnv struct {
 	logs  *syncBuffer
 }
 
-// newCmdEnv starts the fake Discord, seeds a store, and connects a
-// discordgo session whose interactions cmds handles. wrap, when set, wraps
-// the store the commands read.
+// newCmdEnv starts the fake Discord, seeds a store with seedItems, and
+// connects a discordgo session whose interactions cmds handles for the
+// example story. wrap, when set, wraps the store the commands read.
 func newCmdEnv(t *testing.T, wrap func(Queries) Queries) *cmdEnv {
 	t.Helper()
-	def := exampleDefinition(t)
+	return newCmdEnvWith(t, cmdSetup{wrap: wrap})
+}
+
+// cmdSetup varies the bot under test; zero fields take the defaults.
+type cmdSetup struct {
+	// def is the story; the example config's when it has no actors.
+	def story.Definition
+	// seed fills the store; seedItems when nil.
+	seed func(*testing.T, *store.Store, story.Definition)
+	// feeds are the configured feeds; Wire and Daily when nil.
+	feeds []feeds.Source
+	// wrap wraps the store the commands read.
+	wrap func(Queries) Queries
+}
+
+// newCmdEnvWith is newCmdEnv as setup says.
+func newCmdEnvWith(t *testing.T, setup cmdSetup) *cmdEnv {
+	t.Helper()
+	def := setup.def
+	if len(def.Actors) == 0 {
+		def = exampleDefinition(t)
+	}
+	if setup.seed == nil {
+		setup.seed = seed
+	}
+	if setup.feeds == nil {
+		setup.feeds = []feeds.Source{{Name: "Wire", URL: "https://wire.example/feed"}, {Name: "Daily", URL: "https://daily.example/feed"}}
+	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), logger,
@@ -101,15 +128,14 @@ func newCmdEnv(t *testing.T, wrap func(Queries) Queries) *cmdEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	seed(t, st, def)
+	setup.seed(t, st, def)
 	var q Queries = st
-	if wrap != nil {
-		q = wrap(st)
+	if setup.wrap != nil {
+		q = setup.wrap(st)
 	}
 	cmds := NewCommands(q, def.Actors, logger, CommandOptions{
 		StoryName: def.Name, Threshold: def.Threshold, Version: "v1.2.3", Started: cmdStarted,
-		Feeds: []feeds.Source{{Name: "Wire", URL: "https://wire.example/feed"}, {Name: "Daily", URL: "https://daily.example/feed"}},
-		Now:   func() time.Time { return cmdNow },
+		Feeds: setup.feeds, Now: func() time.Time { return cmdNow },
 	})
 	fake := discordfake.New(t, discordfake.Options{})
 	s, err := discordgo.New("Bot " + discordfake.DefaultToken)
@@ -403,13 +429,21 @@ func TestActorCard(t *testing.T) {
 
 func TestActorUnknownSuggests(t *testing.T) {
 	env := newCmdEnv(t, nil)
-	id := env.dispatch(env.fake.SlashCommand(cmdActor, map[string]any{"name": "Stev Witkof**"}, member))
-	env.check()
-	msg := env.response(id)
-	if msg.Flags&64 == 0 || !strings.Contains(msg.Content, "Did you mean **Steve Witkoff**") ||
-		!strings.Contains(msg.Content, `“Stev Witkof\*\*”`) {
-		t.Errorf("answer %+v", msg)
+	tests := []struct{ name, want string }{
+		{"Stev Witkof**", "I don't follow anyone called “Stev Witkof\\*\\*”. Did you mean **Steve Witkoff**? `/actors` lists everyone."},
+		{"Zelenskyyy", "Did you mean **Volodymyr Zelensky**?"},
+		{"Nobody Atall", "I don't follow anyone called “Nobody Atall”. `/actors` lists everyone."},
 	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			id := env.dispatch(env.fake.SlashCommand(cmdActor, map[string]any{"name": tc.name}, member))
+			msg := env.response(id)
+			if msg.Flags&64 == 0 || !strings.Contains(msg.Content, tc.want) {
+				t.Errorf("answer %q (flags %d), want it private with %q", msg.Content, msg.Flags, tc.want)
+			}
+		})
+	}
+	env.check()
 }
 
 func TestActorsRanking(t *testing.T) {
@@ -473,6 +507,7 @@ func TestSearch(t *testing.T) {
 		{"AND OR (", []string{"No stored report matches."}, false},
 		{`"28-point plan" geneva`, []string{"[Rubio leads talks in Geneva on the revised peace plan](https://wire.example/d)", "**Geneva**"}, false},
 		{"   ", []string{"Type some words"}, true},
+		{strings.Repeat("plan ", 13), []string{"search for at most 12"}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.query, func(t *testing.T) {
@@ -640,4 +675,76 @@ func TestAutocompleteWithoutCounts(t *testing.T) {
 	if first, _ := choices[0].(map[string]any); first["name"] != "Steve Witkoff (Witkoff)" || first["value"] != "Steve Witkoff" {
 		t.Errorf("first choice %v, want Steve Witkoff found as Witkoff", first)
 	}
+}
+
+// repeatTo is s repeated to n bytes at least.
+func repeatTo(s string, n int) string {
+	return strings.Repeat(s, n/len(s)+1)
+}
+
+func TestHugeAnswersStayValid(t *testing.T) {
+	long := func(s string) string { return repeatTo(s+" ", 3000) }
+	var aliases []string
+	for i := range 200 {
+		aliases = append(aliases, fmt.Sprintf("Alias number %d of a person with a very long list of names", i))
+	}
+	def := story.Definition{
+		Name: long("A story"), Threshold: 1,
+		Phrases: []story.Term{{Text: "plan", Weight: 2}},
+		Actors: []story.Actor{
+			{Name: "Person One", Role: long("role"), Description: long("description *with* markdown"), Aliases: append([]string{"Person One"}, aliases...)},
+			{Name: "Person Two", Aliases: []string{"Two"}},
+		},
+	}
+	var sources []feeds.Source
+	for i := range 60 {
+		sources = append(sources, feeds.Source{Name: fmt.Sprintf("%s %d", repeatTo("Feed name ", 150), i), URL: fmt.Sprintf("https://f%d.example/feed", i)})
+	}
+	setup := cmdSetup{def: def, feeds: sources, seed: func(t *testing.T, st *store.Store, def story.Definition) {
+		m, err := story.NewMatcher(def)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 12 {
+			id := fmt.Sprint("big", i)
+			title := long("Person One plan Person Two **[x](y)** @everyone")
+			text := long("Person One and Person Two discuss the plan <@1> ||spoiler||")
+			rec := store.Record{
+				Item: feeds.Item{FeedName: repeatTo("Outlet ", 300) + id, FeedURL: sources[i].URL, ID: id, GUID: id,
+					Link: "https://example.com/" + repeatTo("a", 2000) + id, Title: title, Text: text, Published: cmdNow.Add(-time.Duration(i) * time.Hour)},
+				Match:  m.Match(title, text),
+				SeenAt: cmdNow.Add(-time.Duration(i) * time.Hour),
+			}
+			c, err := st.Commit(t.Context(), store.Batch{Records: []store.Record{rec},
+				Posts: []store.Post{{Kind: store.KindPost, ItemIDs: []string{id}, NewCluster: true}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.MarkSent(t.Context(), c.Queued[0], "1100000000000000003", fmt.Sprint(1400000000000000000+i), cmdNow); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, src := range sources {
+			st.SaveFeedState(t.Context(), feeds.State{URL: src.URL, Failures: i % 2, ErrorClass: feeds.ClassTimeout,
+				LastError: long("timeout <@&1>"), FailingSince: cmdNow.Add(-time.Hour), NextPoll: cmdNow.Add(time.Minute)})
+		}
+	}}
+	env := newCmdEnvWith(t, setup)
+	for _, i := range []map[string]any{
+		env.fake.SlashCommand(cmdActor, map[string]any{"name": "Person One"}, member),
+		env.fake.SlashCommand(cmdActors, nil, member),
+		env.fake.SlashCommand(cmdLatest, map[string]any{"count": 10}, member),
+		env.fake.SlashCommand(cmdSearch, map[string]any{"query": "plan"}, member),
+		env.fake.SlashCommand(cmdSearch, map[string]any{"query": repeatTo("plan ", 190)}, member),
+		env.fake.SlashCommand(cmdStatus, nil, manager),
+		env.fake.MessageCommand(cmdWhyPost, discordfake.Message{ID: "1400000000000000000", ChannelID: discordfake.DefaultChannelID}, member),
+		env.fake.Autocomplete(cmdActor, map[string]any{"name": "alias"}, "name", member),
+		env.fake.Autocomplete(cmdActor, map[string]any{"name": "person"}, "name", member),
+	} {
+		id := env.dispatch(i)
+		if msgs := env.fake.Responses(id); len(msgs) == 1 && msgs[0].Content == failedText {
+			t.Errorf("%v failed: %s", i["data"], env.logs.String())
+		}
+	}
+	env.check()
 }
