@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -112,6 +113,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, session *di
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
+	addCommands(session, st, cfg, logger)
 	gateway := make(chan struct{})
 	go func() {
 		defer close(gateway)
@@ -130,6 +132,35 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, session *di
 	}
 	logger.Info("storyline stopped")
 	return nil
+}
+
+// addCommands answers the slash commands from the store and registers them
+// (one bulk overwrite, in [discord] guild_id when set) on the first READY
+// that lets it; a failed registration is tried again on the next READY.
+func addCommands(session *discordgo.Session, st *store.Store, cfg *config.Config, logger *slog.Logger) {
+	cmds := bot.NewCommands(st, cfg.Definition().Actors, logger, bot.CommandOptions{
+		StoryName: cfg.Story.Name,
+		Threshold: cfg.Story.Threshold,
+		Version:   version,
+		Started:   time.Now(),
+		Feeds:     sources(cfg),
+	})
+	session.AddHandler(cmds.Handle)
+	var registered atomic.Bool
+	session.AddHandler(func(s *discordgo.Session, r *discordgo.Ready) {
+		if registered.Load() {
+			return
+		}
+		appID := cfg.Discord.ApplicationID
+		if appID == "" && r.Application != nil {
+			appID = r.Application.ID
+		}
+		if err := cmds.Register(s, appID, cfg.Discord.GuildID); err != nil {
+			logger.Error("register commands", "error", err)
+			return
+		}
+		registered.Store(true)
+	})
 }
 
 // ingestOptions maps the backlog and per-cycle limits to the pipeline's
