@@ -200,29 +200,6 @@ func TestDailyReportOfAQuietPeriod(t *testing.T) {
 	}
 }
 
-// planSteps returns the steps of query's plan.
-func planSteps(t *testing.T, s *Store, query string, args ...any) []string {
-	t.Helper()
-	rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
-	if err != nil {
-		t.Fatalf("explain: %v", err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return plan
-}
-
 // TestDailyQueriesUseIndexes checks that the digest's queries read the
 // period's items through an index and every other table by key, so their
 // cost follows the day's items, not the store's.
@@ -243,7 +220,7 @@ func TestDailyQueriesUseIndexes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			plan := planSteps(t, s, tc.query, tc.args...)
+			plan := queryPlan(t, s, tc.query, tc.args...)
 			text := strings.Join(plan, "\n")
 			for _, step := range plan {
 				if dailyScans(step) {

@@ -117,23 +117,7 @@ func TestSignatureOnlyForNewClusteredItems(t *testing.T) {
 
 func TestClusterCandidatesUseIndexes(t *testing.T) {
 	s := openTest(t)
-	rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+clusterCandidatesSQL, `[1,2]`, 0)
-	if err != nil {
-		t.Fatalf("explain: %v", err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	plan := queryPlan(t, s, clusterCandidatesSQL, `[1,2]`, 0)
 	for _, step := range plan {
 		for _, table := range []string{"signature_bands", "signatures", "items", "i", "s"} {
 			if strings.HasPrefix(step, "SCAN "+table+" ") || step == "SCAN "+table {
