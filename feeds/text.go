@@ -119,6 +119,15 @@ func cleanRunes(s string) string {
 	b.Grow(len(s))
 	space := false
 	for _, r := range s {
+		if r > ' ' && r < 0x7F {
+			// Printable ASCII, most of any feed: nothing to drop or fold.
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteByte(byte(r))
+			continue
+		}
 		switch {
 		case invisible(r):
 			continue

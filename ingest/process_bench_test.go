@@ -21,7 +21,9 @@ import (
 
 // benchFeed builds an RSS feed of n news-like items, about one in four
 // about the example story, with HTML in the descriptions as real feeds have.
-func benchFeed(n int) []byte {
+// Each item carries extra paragraphs of body text, as feeds that publish
+// whole articles do.
+func benchFeed(n, extra int) []byte {
 	leads := []string{
 		"Envoy Steve Witkoff met Kirill Dmitriev in Miami to discuss the 28-point plan, officials said.",
 		"The central bank held rates steady on Thursday as inflation eased for a third month.",
@@ -31,66 +33,83 @@ func benchFeed(n int) []byte {
 	var b bytes.Buffer
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Bench</title><link>https://news.example/</link><description>bench</description>`)
 	start := time.Date(2025, 11, 20, 8, 0, 0, 0, time.UTC)
+	body := strings.Repeat("<p>Diplomats from several countries met again on Tuesday to compare notes on the draft, which has been revised twice since it was first shown to reporters. Several officials, speaking on condition of anonymity, said the main points of disagreement had not changed.</p>", extra)
 	for i := range n {
 		lead := leads[i%len(leads)]
-		fmt.Fprintf(&b, `<item><title>Report %d: %s</title><link>https://news.example/story/%d?utm_source=rss</link><guid>https://news.example/story/%d</guid><pubDate>%s</pubDate><description><![CDATA[<p>%s</p><p>Analysts said the talks could take weeks. <a href="https://news.example/more">Read more</a></p><p>The statement was published after a meeting of ministers in the capital. Officials declined to give details of the schedule.</p>]]></description></item>`,
-			i, strings.SplitN(lead, ",", 2)[0], i, i, start.Add(time.Duration(i)*time.Minute).Format(time.RFC1123Z), lead)
+		fmt.Fprintf(&b, `<item><title>Report %d: %s</title><link>https://news.example/story/%d?utm_source=rss</link><guid>https://news.example/story/%d</guid><pubDate>%s</pubDate><description><![CDATA[<p>%s</p><p>Analysts said the talks could take weeks. <a href="https://news.example/more">Read more</a></p><p>The statement was published after a meeting of ministers in the capital. Officials declined to give details of the schedule.</p>%s]]></description></item>`,
+			i, strings.SplitN(lead, ",", 2)[0], i, i, start.Add(time.Duration(i)*time.Minute).Format(time.RFC1123Z), lead, body)
 	}
 	b.WriteString("</channel></rss>")
 	return b.Bytes()
 }
 
 // BenchmarkProcessFeed compares the whole pipeline on a 200-item feed —
-// parse, normalise, match, summarise and store in one transaction — with
-// gofeed parsing the same bytes alone. Every iteration stores 200 new items
-// (their identities are made unique), so no work is skipped as seen.
+// parse, normalise, match, summarise, cluster and store in one transaction —
+// with gofeed parsing the same bytes alone, for short items (a title and a
+// paragraph, like news-search feeds) and for whole articles (about 3 KB of
+// text an item). Every iteration stores 200 new items (their identities are
+// made unique) published two days after the previous iteration's, so no
+// work is skipped as seen and clustering sees a steady window.
 func BenchmarkProcessFeed(b *testing.B) {
-	body := benchFeed(200)
-	b.Run("baseline=gofeed-parse", func(b *testing.B) {
-		b.SetBytes(int64(len(body)))
-		for b.Loop() {
-			if _, err := gofeed.NewParser().Parse(bytes.NewReader(body)); err != nil {
-				b.Fatal(err)
+	for _, shape := range []struct {
+		name  string
+		extra int
+	}{{"short", 0}, {"article", 12}} {
+		body := benchFeed(200, shape.extra)
+		b.Run(shape.name+"/baseline=gofeed-parse", func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, err := gofeed.NewParser().Parse(bytes.NewReader(body)); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
-	b.Run("pipeline", func(b *testing.B) {
-		cfg, err := config.Load(filepath.Join("..", "config.example.toml"), func(string) string { return "" })
+		})
+		b.Run(shape.name+"/pipeline", func(b *testing.B) {
+			benchPipeline(b, body)
+		})
+	}
+}
+
+func benchPipeline(b *testing.B, body []byte) {
+	cfg, err := config.Load(filepath.Join("..", "config.example.toml"), func(string) string { return "" })
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := story.NewMatcher(cfg.Definition())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	round := 0
+	now := time.Date(2025, 11, 21, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now.Add(time.Duration(round) * 48 * time.Hour) }
+	p := ingest.New(st, m, slog.New(slog.DiscardHandler), ingest.Options{BacklogWindow: 12 * time.Hour, BacklogMax: 3, MaxPerCycle: 5, Now: clock})
+	src := feeds.Source{Name: "Bench", URL: "https://news.example/rss"}
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		round++
+		items, err := feeds.Parse(src, body, clock())
 		if err != nil {
 			b.Fatal(err)
 		}
-		m, err := story.NewMatcher(cfg.Definition())
+		shift := time.Duration(round) * 48 * time.Hour
+		for i := range items {
+			items[i].ID = fmt.Sprintf("%s#%d", items[i].ID, round)
+			items[i].Link = fmt.Sprintf("%s?r=%d", items[i].Link, round)
+			items[i].Published = items[i].Published.Add(shift)
+		}
+		prev := feeds.State{URL: src.URL, LastSuccess: clock()}
+		res, err := p.Process(ctx, feeds.Poll{Source: src, Items: items, State: prev, Prev: prev})
 		if err != nil {
 			b.Fatal(err)
 		}
-		ctx := context.Background()
-		st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), slog.New(slog.DiscardHandler))
-		if err != nil {
-			b.Fatal(err)
+		if len(res.Records) != len(items) {
+			b.Fatalf("stored %d of %d items", len(res.Records), len(items))
 		}
-		defer st.Close()
-		p := ingest.New(st, m, slog.New(slog.DiscardHandler), ingest.Options{BacklogWindow: 12 * time.Hour, BacklogMax: 3, MaxPerCycle: 5})
-		src := feeds.Source{Name: "Bench", URL: "https://news.example/rss"}
-		now := time.Date(2025, 11, 21, 0, 0, 0, 0, time.UTC)
-		b.SetBytes(int64(len(body)))
-		round := 0
-		for b.Loop() {
-			items, err := feeds.Parse(src, body, now)
-			if err != nil {
-				b.Fatal(err)
-			}
-			round++
-			for i := range items {
-				items[i].ID = fmt.Sprintf("%s#%d", items[i].ID, round)
-				items[i].Link = fmt.Sprintf("%s?r=%d", items[i].Link, round)
-			}
-			res, err := p.Process(ctx, feeds.Poll{Source: src, Items: items, State: feeds.State{URL: src.URL, LastSuccess: now}, Prev: feeds.State{URL: src.URL, LastSuccess: now}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if len(res.Records) != len(items) {
-				b.Fatalf("stored %d of %d items", len(res.Records), len(items))
-			}
-		}
-	})
+	}
 }

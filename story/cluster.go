@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // LeadRunes is how much of an item's text, in characters, its signature
@@ -60,11 +61,24 @@ func Signature(title, lead string) Sig {
 	return Sig{feats: feats}
 }
 
+// wordBoundaryAfter returns the first white-space offset of text at or
+// after end (or len(text)): cutting there keeps every word that starts
+// before end whole, and spares tokenising the rest of a long text.
+func wordBoundaryAfter(text string, end int) int {
+	if end >= len(text) {
+		return len(text)
+	}
+	if i := strings.IndexAny(text[end:], " \t\n\r"); i >= 0 {
+		return end + i
+	}
+	return len(text)
+}
+
 // addKeys adds the hashed keys of the words of text that start before
 // byte offset end to weights, keeping the larger weight of a key seen
 // twice.
 func addKeys(weights map[uint32]uint8, text string, end int, weight uint8) {
-	for _, w := range Words(text) {
+	for _, w := range Words(text[:wordBoundaryAfter(text, end)]) {
 		if w.Start >= end {
 			break
 		}

@@ -50,7 +50,7 @@ func (m *Matcher) sentences(sc *scratch, title, text string) []sentence {
 	var sents []sentence
 	for _, r := range splitSentences(text) {
 		s := cutBoilerplateTail(foldSpace(text[r[0]:r[1]]))
-		if s == "" || isBoilerplate(s) || !hasLetter(s) || (titleKey != "" && wordKey(s) == titleKey) {
+		if s == "" || isBoilerplate(s) || !hasLetter(s) || repeatsTitle(s, title, titleKey) {
 			continue
 		}
 		sents = append(sents, sentence{start: r[0], end: r[1], text: s})
@@ -172,6 +172,13 @@ func wordKey(s string) string {
 	return strings.Join(parts, " ")
 }
 
+// repeatsTitle reports whether sentence s has the same words as the title
+// (whose wordKey is titleKey). Only a sentence of about the title's length
+// can, so longer ones are not tokenised.
+func repeatsTitle(s, title, titleKey string) bool {
+	return titleKey != "" && len(s) <= 2*len(title)+16 && wordKey(s) == titleKey
+}
+
 // dropTitle removes the title from the start of text when the text opens
 // by repeating it (a title of at least three words) as a unit of its own:
 // followed by nothing, a line break or a separator such as ". " or " – ".
@@ -180,7 +187,9 @@ func dropTitle(text, title string) string {
 	if len(tw) < 3 {
 		return text
 	}
-	xw := Words(text)
+	// Only the opening of text can repeat the title; a generous prefix
+	// cut at white space keeps its words whole.
+	xw := Words(text[:wordBoundaryAfter(text, 4*len(title)+32)])
 	if len(xw) < len(tw) {
 		return text
 	}

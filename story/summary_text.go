@@ -151,6 +151,10 @@ func asciiLower(s string) string {
 
 // boilerplateLeads returns the openings of feed sentences that are link
 // text, not content.
+// boilerplateTail is how far from a sentence's end a trailing link text
+// is looked for: the longest lead and some punctuation after it.
+const boilerplateTail = 64
+
 func boilerplateLeads() [9]string {
 	return [...]string{
 		"continue reading", "read more", "read full story", "read the full story",
@@ -177,12 +181,15 @@ func cutBoilerplateTail(s string) string {
 	for _, tail := range []string{"[…]", "[...]", "(…)", "(...)"} {
 		s = strings.TrimSpace(strings.TrimSuffix(s, tail))
 	}
-	lower := asciiLower(s)
+	// A link text ends the sentence, so only its tail needs folding.
+	from := max(0, len(s)-boilerplateTail)
+	lower := asciiLower(s[from:])
 	for _, lead := range boilerplateLeads() {
 		at := strings.LastIndex(lower, lead)
-		if at > 0 && lower[at-1] == ' ' && !hasLetter(s[at+len(lead):]) {
-			s = strings.TrimSpace(s[:at])
-			lower = lower[:len(s)]
+		if at > 0 && lower[at-1] == ' ' && !hasLetter(s[from+at+len(lead):]) {
+			s = strings.TrimSpace(s[:from+at])
+			from = max(0, len(s)-boilerplateTail)
+			lower = asciiLower(s[from:])
 		}
 	}
 	return s
