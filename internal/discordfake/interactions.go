@@ -329,17 +329,28 @@ func (s *Server) handleFollowup(c *call) reply {
 	return jsonReply(http.StatusOK, s.messageObject(m))
 }
 
+// webhookMessage finds the original response or follow-up a webhook
+// message route names, or the error reply to send.
+func (s *Server) webhookMessage(c *call) (*storedMessage, *reply) {
+	in, rep := s.webhookInteraction(c)
+	if rep != nil {
+		return nil, rep
+	}
+	m := in.message(c.params["message_id"])
+	if m == nil {
+		r := unknownMessage()
+		return nil, &r
+	}
+	return m, nil
+}
+
 // handleGetWebhookMessage returns the original response or a follow-up.
 func (s *Server) handleGetWebhookMessage(c *call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, rep := s.webhookInteraction(c)
+	m, rep := s.webhookMessage(c)
 	if rep != nil {
 		return *rep
-	}
-	m := in.message(c.params["message_id"])
-	if m == nil {
-		return unknownMessage()
 	}
 	return jsonReply(http.StatusOK, s.messageObject(m))
 }
@@ -349,13 +360,9 @@ func (s *Server) handleGetWebhookMessage(c *call) reply {
 func (s *Server) handleEditWebhookMessage(c *call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, rep := s.webhookInteraction(c)
+	m, rep := s.webhookMessage(c)
 	if rep != nil {
 		return *rep
-	}
-	m := in.message(c.params["message_id"])
-	if m == nil {
-		return unknownMessage()
 	}
 	m.flags &^= flagLoading
 	s.editLocked(m, cloneObject(c.body), c.files)
@@ -367,13 +374,9 @@ func (s *Server) handleEditWebhookMessage(c *call) reply {
 func (s *Server) handleDeleteWebhookMessage(c *call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, rep := s.webhookInteraction(c)
+	m, rep := s.webhookMessage(c)
 	if rep != nil {
 		return *rep
-	}
-	m := in.message(c.params["message_id"])
-	if m == nil {
-		return unknownMessage()
 	}
 	m.deleted = true
 	s.notifyLocked()
