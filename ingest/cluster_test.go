@@ -73,6 +73,7 @@ type fixture struct {
 	t    *testing.T
 	st   *store.Store
 	pipe *ingest.Pipeline
+	opts ingest.Options
 	now  time.Time
 }
 
@@ -90,8 +91,15 @@ func newFixture(t *testing.T, change func(*ingest.Options)) *fixture {
 	if change != nil {
 		change(&opts)
 	}
-	f.st, f.pipe = st, ingest.New(st, testMatcher(t), slog.New(slog.DiscardHandler), opts)
+	f.st, f.opts = st, opts
+	f.restart()
 	return f
+}
+
+// restart replaces the pipeline with a new one on the same store, as a
+// restart of the bot does.
+func (f *fixture) restart() {
+	f.pipe = ingest.New(f.st, testMatcher(f.t), slog.New(slog.DiscardHandler), f.opts)
 }
 
 // poll processes one poll of feed outlet carrying reports, 20 minutes after
@@ -231,6 +239,49 @@ func TestOldReportsOnlyJoin(t *testing.T) {
 	})
 	if len(res.Records) != 2 || len(res.Posted) != 0 {
 		t.Errorf("stored %d records and posted %v; want 2 stored, none posted", len(res.Records), res.Posted)
+	}
+}
+
+// TestRestartJoinsStoredDevelopment: a development posted before a restart
+// is found by the new pipeline, which loads the recent reports from the
+// store.
+func TestRestartJoinsStoredDevelopment(t *testing.T) {
+	f := newFixture(t, nil)
+	f.poll("Wire", kyiv[0])
+	f.restart()
+	f.poll("Independent", kyiv[1])
+	f.check(f.drain(), []queued{
+		{store.KindPost, []string{"kyiv-wire"}, 1},
+		{store.KindEdit, []string{"kyiv-ind"}, 1},
+	})
+}
+
+// TestLateReportFindsOlderDevelopment: days after a development was
+// posted, and after the pipeline has loaded (on restart) or trimmed its
+// window to the recent days, a late report of it still joins it: the
+// window loads the older range from the store.
+func TestLateReportFindsOlderDevelopment(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(fmt.Sprintf("restart=%v", restart), func(t *testing.T) {
+			f := newFixture(t, func(o *ingest.Options) { o.BacklogWindow = time.Hour })
+			f.poll("Wire", kyiv[0])
+			if restart {
+				f.restart()
+			}
+			other := geneva
+			for range 4 {
+				f.now = f.now.Add(48 * time.Hour)
+				f.poll("Wire", other)
+				other.id += "+"
+			}
+			late := kyiv[1]
+			late.age = f.now.Sub(t0)
+			f.poll("Archive", late)
+			got := f.drain()
+			if n := len(got); n != 6 || got[0].kind != store.KindPost || got[5].kind != store.KindEdit || got[5].cluster != 1 {
+				t.Errorf("queued %v; want the Kyiv post, four Geneva posts and an edit of the Kyiv post", got)
+			}
+		})
 	}
 }
 

@@ -22,7 +22,7 @@ import (
 // Store is the part of the store the pipeline reads and writes.
 type Store interface {
 	Unseen(ctx context.Context, items []feeds.Item) ([]feeds.Item, error)
-	ClusterCandidates(ctx context.Context, bands []int64, since time.Time) ([]store.Candidate, error)
+	SignatureStore
 	Commit(ctx context.Context, b store.Batch) (store.Committed, error)
 }
 
@@ -65,9 +65,14 @@ type Pipeline struct {
 	logger    *slog.Logger
 	opts      Options
 	mu        sync.Mutex
+	// window holds the recent reports of developments; it assumes this
+	// Pipeline is the only one clustering into st.
+	window *window
 }
 
-// New returns a Pipeline writing to st and matching with m.
+// New returns a Pipeline writing to st and matching with m. It must be the
+// only Pipeline clustering reports into st: it keeps the recent ones in
+// memory.
 func New(st Store, m *story.Matcher, logger *slog.Logger, opts Options) *Pipeline {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -78,7 +83,10 @@ func New(st Store, m *story.Matcher, logger *slog.Logger, opts Options) *Pipelin
 	if opts.Cluster == (story.ClusterOptions{}) {
 		opts.Cluster = story.DefaultClusterOptions()
 	}
-	return &Pipeline{store: st, matcher: m, clusterer: story.NewClusterer(opts.Cluster), logger: logger, opts: opts}
+	return &Pipeline{
+		store: st, matcher: m, clusterer: story.NewClusterer(opts.Cluster), logger: logger, opts: opts,
+		window: newWindow(st),
+	}
 }
 
 // Result is what one poll added.
@@ -129,8 +137,9 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 	}
 	res := Result{Records: records}
 	var posts []store.Post
+	var reports map[string]story.Report
 	if !p.opts.StoreOnly {
-		if posts, err = p.plan(ctx, poll.Prev, records, now); err != nil {
+		if posts, reports, err = p.plan(ctx, poll.Prev, records, now); err != nil {
 			return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
 		}
 	}
@@ -146,6 +155,12 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
 	}
+	for id, clusterID := range committed.Signed {
+		if r, ok := reports[id]; ok {
+			p.window.add(clusterID, r)
+		}
+	}
+	p.window.forget(now.Add(-2 * p.opts.Cluster.Window))
 	if len(committed.Queued) > 0 && p.opts.Notify != nil {
 		p.opts.Notify()
 	}
@@ -165,8 +180,9 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 // due (they are stored for lookups, and only join developments already
 // posted); on a feed's first poll, or after an outage longer than the
 // window, at most BacklogMax of the newest developments are posted; more
-// than MaxPerCycle become one digest.
-func (p *Pipeline) plan(ctx context.Context, prev feeds.State, records []store.Record, now time.Time) ([]store.Post, error) {
+// than MaxPerCycle become one digest. It also returns the reports it
+// clustered, by id.
+func (p *Pipeline) plan(ctx context.Context, prev feeds.State, records []store.Record, now time.Time) ([]store.Post, map[string]story.Report, error) {
 	cutoff := now.Add(-p.opts.BacklogWindow)
 	var relevant []*store.Record
 	for i := range records {
@@ -179,13 +195,17 @@ func (p *Pipeline) plan(ctx context.Context, prev feeds.State, records []store.R
 	for _, r := range relevant {
 		due := p.opts.BacklogWindow <= 0 || !r.Item.Published.Before(cutoff)
 		if err := p.cluster(ctx, &g, r, due); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if catchingUp(prev, now, p.opts.BacklogWindow) && len(g.developments) > p.opts.BacklogMax {
 		g.developments = g.developments[len(g.developments)-p.opts.BacklogMax:]
 	}
-	return g.posts(p.opts.MaxPerCycle, p.joinKind()), nil
+	reports := make(map[string]story.Report, len(g.reports))
+	for _, c := range g.reports {
+		reports[c.ID] = c.Report
+	}
+	return g.posts(p.opts.MaxPerCycle, p.joinKind()), reports, nil
 }
 
 // grouping is how the relevant reports of one poll are clustered.
@@ -213,12 +233,12 @@ func (p *Pipeline) cluster(ctx context.Context, g *grouping, r *store.Record, du
 	if err != nil {
 		return fmt.Errorf("signature of %s: %w", r.Item.ID, err)
 	}
-	r.Signature, r.Bands = blob, rep.Sig.Bands()
-	stored, err := p.store.ClusterCandidates(ctx, r.Bands, rep.Published.Add(-p.opts.Cluster.Window))
-	if err != nil {
+	r.Signature = blob
+	since := rep.Published.Add(-p.opts.Cluster.Window)
+	if err := p.window.cover(ctx, since); err != nil {
 		return err
 	}
-	join, ok := p.clusterer.Decide(rep, append(p.candidates(stored), g.reports...))
+	join, ok := p.clusterer.Decide(rep, append(p.window.candidates(rep.Sig.Bands(), since), g.reports...))
 	switch {
 	case ok && join.ClusterID > 0:
 		if g.joins[join.ClusterID] == nil {
@@ -236,23 +256,6 @@ func (p *Pipeline) cluster(ctx context.Context, g *grouping, r *store.Record, du
 	}
 	g.reports = append(g.reports, story.Candidate{ClusterID: join.ClusterID, Report: rep})
 	return nil
-}
-
-// candidates decodes the stored candidates; one whose signature cannot be
-// read is logged and left out.
-func (p *Pipeline) candidates(stored []store.Candidate) []story.Candidate {
-	out := make([]story.Candidate, 0, len(stored))
-	for _, c := range stored {
-		var sig story.Sig
-		if err := sig.UnmarshalBinary(c.Sig); err != nil {
-			p.logger.Warn("unreadable signature", "item", c.ItemID, "err", err)
-			continue
-		}
-		out = append(out, story.Candidate{ClusterID: c.ClusterID, Report: story.Report{
-			ID: c.ItemID, Link: c.Link, Published: c.Published, Sig: sig, Actors: c.Actors,
-		}})
-	}
-	return out
 }
 
 // joinKind is the outbox kind of further reports of a posted development.

@@ -57,13 +57,16 @@ type Committed struct {
 	Inserted []string
 	// Queued are the ids of the outbox entries created, in post order.
 	Queued []int64
+	// Signed maps the id of each record whose signature was stored to the
+	// cluster it belongs to.
+	Signed map[string]int64
 }
 
 // Commit stores b in one transaction: nothing is stored if any part fails.
 //
 // A stored record that carries a Signature and ends up in a cluster (by a
-// post of this batch or its own ClusterID) has its signature and band keys
-// stored for ClusterCandidates.
+// post of this batch or its own ClusterID) has its signature stored for
+// Signatures, and is listed in Committed.Signed.
 //
 // A record whose id or link is already stored (or repeated in the batch) is
 // skipped, not an error; the others are stored with their mentions and
@@ -190,7 +193,7 @@ func (b *batchTx) commit(ctx context.Context, batch Batch) (Committed, error) {
 			c.Queued = append(c.Queued, id)
 		}
 	}
-	if err := b.saveSignatures(ctx, batch.Records); err != nil {
+	if err := b.saveSignatures(ctx, batch.Records, &c); err != nil {
 		return Committed{}, err
 	}
 	return c, nil

@@ -26,10 +26,9 @@ type Record struct {
 	// item, empty until it is posted.
 	MessageID, ChannelID string
 	// Signature is the item's near-duplicate signature (story.Sig in binary
-	// form) and Bands its band keys; Commit stores both when the item joins
-	// a cluster. Records read back from the store leave them empty.
+	// form); Commit stores it when the item joins a cluster. Records read
+	// back from the store leave it empty.
 	Signature []byte
-	Bands     []int64
 }
 
 // Unseen returns the items not stored yet: it drops those whose ID, or

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -27,41 +26,21 @@ const (
 	insertSignatureSQL = `
 		INSERT INTO signatures (item_id, cluster_id, at, sig) VALUES (?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`
-	insertBandSQL = `
-		INSERT INTO signature_bands (band, at, item_id, cluster_id) VALUES (?, ?, ?, ?)
-		ON CONFLICT DO NOTHING`
-	// clusterCandidatesSQL finds the clusters with a report published
-	// since ?2 that shares a band key of ?1 (a JSON array), one probe of
-	// the primary key of signature_bands per key, then every report of
-	// those clusters published since ?2.
-	clusterCandidatesSQL = `
-		WITH hit AS (
-			SELECT DISTINCT cluster_id FROM signature_bands
-			WHERE band IN (SELECT value FROM json_each(?1)) AND at >= ?2
-		)
+	// signaturesSQL lists the clustered reports published in [?1, ?2).
+	signaturesSQL = `
 		SELECT s.cluster_id, s.item_id, s.at, s.sig, i.actors, i.link
-		FROM hit
-		JOIN signatures s ON s.cluster_id = hit.cluster_id AND s.at >= ?2
-		JOIN items i ON i.id = s.item_id
-		ORDER BY s.cluster_id, s.at, s.item_id`
+		FROM signatures s JOIN items i ON i.id = s.item_id
+		WHERE s.at >= ?1 AND s.at < ?2
+		ORDER BY s.at, s.item_id`
 )
 
-// ClusterCandidates returns every report, published since since, of each
-// development that has a report published since since sharing one of the
-// band keys bands. Reports come ordered by cluster and publication time.
-// The cost depends on the reports within the window, not on how many
-// items are stored.
-func (s *Store) ClusterCandidates(ctx context.Context, bands []int64, since time.Time) ([]Candidate, error) {
-	if len(bands) == 0 {
-		return nil, nil
-	}
-	bandsJSON, err := json.Marshal(bands)
+// Signatures returns every report that belongs to a development and was
+// published at or after from and before to, oldest first. The cost
+// depends on the reports in the range, not on how many items are stored.
+func (s *Store) Signatures(ctx context.Context, from, to time.Time) ([]Candidate, error) {
+	rows, err := s.reader.QueryContext(ctx, signaturesSQL, millis(from), millis(to))
 	if err != nil {
-		return nil, fmt.Errorf("cluster candidates: %w", err)
-	}
-	rows, err := s.reader.QueryContext(ctx, clusterCandidatesSQL, string(bandsJSON), millis(since))
-	if err != nil {
-		return nil, fmt.Errorf("cluster candidates: %w", err)
+		return nil, fmt.Errorf("signatures: %w", err)
 	}
 	defer rows.Close()
 	var out []Candidate
@@ -70,23 +49,24 @@ func (s *Store) ClusterCandidates(ctx context.Context, bands []int64, since time
 		var at int64
 		var actors string
 		if err := rows.Scan(&c.ClusterID, &c.ItemID, &at, &c.Sig, &actors, &c.Link); err != nil {
-			return nil, fmt.Errorf("cluster candidates: %w", err)
+			return nil, fmt.Errorf("signatures: %w", err)
 		}
 		c.Published = fromMillis(at)
 		if c.Actors, err = decodeList[string](actors); err != nil {
-			return nil, fmt.Errorf("cluster candidates: item %q: %w", c.ItemID, err)
+			return nil, fmt.Errorf("signatures: item %q: %w", c.ItemID, err)
 		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("cluster candidates: %w", err)
+		return nil, fmt.Errorf("signatures: %w", err)
 	}
 	return out, nil
 }
 
-// saveSignatures stores the signature and band keys of each record that
-// this batch stored, carries a signature and ended up in a cluster.
-func (b *batchTx) saveSignatures(ctx context.Context, records []Record) error {
+// saveSignatures stores the signature of each record that this batch
+// stored, carries a signature and ended up in a cluster, and records that
+// cluster in c.
+func (b *batchTx) saveSignatures(ctx context.Context, records []Record, c *Committed) error {
 	for _, r := range records {
 		clusterID := b.clusterOf[r.Item.ID]
 		if clusterID == 0 {
@@ -99,11 +79,10 @@ func (b *batchTx) saveSignatures(ctx context.Context, records []Record) error {
 		if _, err := b.exec(ctx, insertSignatureSQL, r.Item.ID, clusterID, at, r.Signature); err != nil {
 			return fmt.Errorf("signature of %q: %w", r.Item.ID, err)
 		}
-		for _, band := range r.Bands {
-			if _, err := b.exec(ctx, insertBandSQL, band, at, r.Item.ID, clusterID); err != nil {
-				return fmt.Errorf("band of %q: %w", r.Item.ID, err)
-			}
+		if c.Signed == nil {
+			c.Signed = make(map[string]int64)
 		}
+		c.Signed[r.Item.ID] = clusterID
 	}
 	return nil
 }

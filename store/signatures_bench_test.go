@@ -115,8 +115,8 @@ func bulkStore(b *testing.B, c *benchCorpus, n int) *Store {
 	return s
 }
 
-// bulkReport inserts the k-th report, its cluster when it leads one, its
-// signature and its bands.
+// bulkReport inserts the k-th report, its cluster when it leads one, and
+// its signature.
 func bulkReport(ctx context.Context, bt *batchTx, c *benchCorpus, k int, topic []string) error {
 	id := fmt.Sprintf("item-%d", k)
 	clusterID := int64(k/benchPerDevelopment + 1)
@@ -133,79 +133,40 @@ func bulkReport(ctx context.Context, bt *batchTx, c *benchCorpus, k int, topic [
 		`["Actor A"]`, "[]", "[]", "[]", "[]", clusterID, "", ""); err != nil {
 		return err
 	}
-	sig := story.Signature(title, lead)
-	blob, err := sig.MarshalBinary()
+	blob, err := story.Signature(title, lead).MarshalBinary()
 	if err != nil {
 		return err
 	}
-	if _, err := bt.exec(ctx, insertSignatureSQL, id, clusterID, at, blob); err != nil {
-		return err
-	}
-	for _, band := range sig.Bands() {
-		if _, err := bt.exec(ctx, insertBandSQL, band, at, id, clusterID); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err = bt.exec(ctx, insertSignatureSQL, id, clusterID, at, blob)
+	return err
 }
 
-// BenchmarkCluster measures what finding a new report's development costs
-// per report — the band lookup in the store, decoding the candidates and
-// the decision — with 1,000 and with 100,000 reports stored. Reports are
-// spaced evenly, so both stores hold the same number within the window:
-// the second should cost about as much as the first (the baseline), since
-// the lookup probes indexes instead of scanning the store.
-func BenchmarkCluster(b *testing.B) {
+// BenchmarkSignatures measures loading the signatures of one 36-hour
+// window, as the pipeline does at start, with 1,000 and with 100,000
+// reports stored. Reports are spaced evenly, so both stores hold the same
+// number within the window: the second should cost about as much as the
+// first (the baseline), since the load is a range of an index, not a scan.
+func BenchmarkSignatures(b *testing.B) {
+	window := story.DefaultClusterOptions().Window
 	for _, n := range []int{1000, 100000} {
 		b.Run(fmt.Sprintf("stored=%d", n), func(b *testing.B) {
 			c := newBenchCorpus()
 			s := bulkStore(b, c, n)
-			probes := benchProbes(c, n)
-			clusterer := story.NewClusterer(story.DefaultClusterOptions())
-			window := clusterer.Options().Window
-			candidates := 0
-			i := 0
+			end := c.at(n)
+			loaded := 0
 			for b.Loop() {
-				r := probes[i%len(probes)]
-				i++
-				found, err := s.ClusterCandidates(b.Context(), r.Sig.Bands(), r.Published.Add(-window))
+				found, err := s.Signatures(b.Context(), end.Add(-window), end)
 				if err != nil {
 					b.Fatal(err)
 				}
-				candidates += len(found)
-				cands, err := storyCandidates(found)
-				if err != nil {
+				if _, err := storyCandidates(found); err != nil {
 					b.Fatal(err)
 				}
-				clusterer.Decide(r, cands)
+				loaded += len(found)
 			}
-			b.ReportMetric(float64(candidates)/float64(b.N), "candidates/op")
+			b.ReportMetric(float64(loaded)/float64(b.N), "reports/op")
 		})
 	}
-}
-
-// benchProbes returns new reports published after the n stored ones: half
-// report one of the latest developments again, half a new one.
-func benchProbes(c *benchCorpus, n int) []story.Report {
-	latest := make([][]string, 0, 8)
-	for range 8 {
-		latest = append(latest, c.development())
-	}
-	probes := make([]story.Report, 64)
-	for i := range probes {
-		topic := latest[i%len(latest)]
-		if i%2 == 1 {
-			topic = c.development()
-		}
-		title, lead := c.report(topic)
-		probes[i] = story.Report{
-			ID:        fmt.Sprintf("probe-%d", i),
-			Published: c.at(n),
-			Sig:       story.Signature(title, lead),
-			Actors:    []string{"Actor A"},
-		}
-	}
-	return probes
 }
 
 // storyCandidates decodes stored candidates for the clusterer.

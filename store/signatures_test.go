@@ -1,19 +1,18 @@
 package store
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
-// signed is record id published at pub, carrying a signature and the band
-// keys bands.
-func signed(id string, pub time.Time, bands ...int64) Record {
+// signed is record id published at pub, carrying a signature.
+func signed(id string, pub time.Time) Record {
 	r := record(id, "https://wire.example/"+id, "Actor A")
 	r.Item.Published = pub
 	r.Signature = []byte("sig-" + id)
-	r.Bands = bands
 	return r
 }
 
@@ -26,100 +25,101 @@ func candidateIDs(cs []Candidate) []string {
 	return ids
 }
 
-func TestClusterCandidates(t *testing.T) {
+func TestSignatures(t *testing.T) {
 	s := openTest(t)
-	old := t0.Add(-48 * time.Hour)
-	// Development one: "lead" posted, "join" added by an edit, "old"
-	// published before the window. Development two: "other". "loose" is
-	// relevant but not posted, so it has no cluster and no signature.
-	commit(t, s, Batch{
-		Records: []Record{signed("old", old, 8), signed("lead", t0, 1, 2), signed("other", t0, 7)},
+	// Development one: "old" and "lead" posted, "join" added by an edit.
+	// Development two: "other". "loose" is relevant but not posted, so it
+	// has no cluster and no signature.
+	first := commit(t, s, Batch{
+		Records: []Record{signed("old", t0.Add(-48*time.Hour)), signed("lead", t0), signed("other", t0.Add(time.Minute))},
 		Posts: []Post{
 			{Kind: KindPost, ItemIDs: []string{"old", "lead"}, NewCluster: true},
 			post("other"),
 		},
 	})
 	lead := clusterOf(t, s, "lead")
-	commit(t, s, Batch{
-		Records: []Record{signed("join", t0.Add(time.Hour), 3), signed("loose", t0, 1)},
+	second := commit(t, s, Batch{
+		Records: []Record{signed("join", t0.Add(time.Hour)), signed("loose", t0)},
 		Posts:   []Post{{Kind: KindEdit, ItemIDs: []string{"join"}, ClusterID: lead}},
 	})
-	since := t0.Add(-36 * time.Hour)
+	other := clusterOf(t, s, "other")
+	wantSigned := map[string]int64{"old": lead, "lead": lead, "other": other}
+	if !maps.Equal(first.Signed, wantSigned) {
+		t.Errorf("first commit signed %v, want %v", first.Signed, wantSigned)
+	}
+	if !maps.Equal(second.Signed, map[string]int64{"join": lead}) {
+		t.Errorf("second commit signed %v, want join in %d", second.Signed, lead)
+	}
 	tests := []struct {
-		name  string
-		bands []int64
-		want  []string
+		name     string
+		from, to time.Time
+		want     []string
 	}{
-		{"band of the lead finds the whole development in the window", []int64{2}, []string{"lead", "join"}},
-		{"band of the joined report", []int64{3, 99}, []string{"lead", "join"}},
-		{"band only of a report before the window", []int64{8}, nil},
-		{"band shared with an unclustered report", []int64{1}, []string{"lead", "join"}},
-		{"two developments", []int64{3, 7}, []string{"lead", "join", "other"}},
-		{"no shared band", []int64{99}, nil},
-		{"no bands", nil, nil},
+		{"a window holds its reports oldest first", t0.Add(-36 * time.Hour), t0.Add(2 * time.Hour), []string{"lead", "other", "join"}},
+		{"from is inclusive, to exclusive", t0, t0.Add(time.Hour), []string{"lead", "other"}},
+		{"an older range", t0.Add(-72 * time.Hour), t0, []string{"old"}},
+		{"an empty range", t0.Add(2 * time.Hour), t0.Add(3 * time.Hour), nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := s.ClusterCandidates(t.Context(), tc.bands, since)
+			got, err := s.Signatures(t.Context(), tc.from, tc.to)
 			if err != nil {
-				t.Fatalf("ClusterCandidates: %v", err)
+				t.Fatalf("Signatures: %v", err)
 			}
-			ids := candidateIDs(got)
-			slices.Sort(ids)
-			want := slices.Clone(tc.want)
-			slices.Sort(want)
-			if !slices.Equal(ids, want) {
-				t.Errorf("candidates = %v, want %v", ids, want)
+			if ids := candidateIDs(got); !slices.Equal(ids, tc.want) {
+				t.Errorf("signatures = %v, want %v", ids, tc.want)
 			}
 		})
 	}
 }
 
-func TestClusterCandidateFields(t *testing.T) {
+func TestSignatureFields(t *testing.T) {
 	s := openTest(t)
-	r := signed("lead", t0, 5)
+	r := signed("lead", t0)
 	commit(t, s, Batch{Records: []Record{r}, Posts: []Post{post("lead")}})
-	got, err := s.ClusterCandidates(t.Context(), []int64{5}, t0.Add(-time.Hour))
+	got, err := s.Signatures(t.Context(), t0.Add(-time.Hour), t0.Add(time.Hour))
 	if err != nil {
-		t.Fatalf("ClusterCandidates: %v", err)
+		t.Fatalf("Signatures: %v", err)
 	}
 	if len(got) != 1 {
-		t.Fatalf("got %d candidates, want 1", len(got))
+		t.Fatalf("got %d signatures, want 1", len(got))
 	}
 	c := got[0]
 	if c.ClusterID != clusterOf(t, s, "lead") || c.ItemID != "lead" || !c.Published.Equal(t0) ||
 		string(c.Sig) != "sig-lead" || !slices.Equal(c.Actors, []string{"Actor A"}) ||
 		c.Link != "https://wire.example/lead" {
-		t.Errorf("candidate = %+v", c)
+		t.Errorf("signature = %+v", c)
 	}
 }
 
 func TestSignatureOnlyForNewClusteredItems(t *testing.T) {
 	s := openTest(t)
-	commit(t, s, Batch{Records: []Record{signed("lead", t0, 5)}, Posts: []Post{post("lead")}})
+	commit(t, s, Batch{Records: []Record{signed("lead", t0)}, Posts: []Post{post("lead")}})
 	// The same item again (already stored) and a digest item that joins no
 	// cluster: neither adds a signature.
-	commit(t, s, Batch{
-		Records: []Record{signed("lead", t0, 6), signed("digest", t0, 5)},
+	again := signed("lead", t0)
+	again.Signature = []byte("other")
+	c := commit(t, s, Batch{
+		Records: []Record{again, signed("digest", t0)},
 		Posts:   []Post{{Kind: KindDigest, ItemIDs: []string{"digest"}}},
 	})
-	var sigs, bands int
-	if err := s.reader.QueryRowContext(t.Context(), `SELECT count(*) FROM signatures`).Scan(&sigs); err != nil {
+	if len(c.Signed) != 0 {
+		t.Errorf("second commit signed %v, want nothing", c.Signed)
+	}
+	got, err := s.Signatures(t.Context(), t0.Add(-time.Hour), t0.Add(time.Hour))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.reader.QueryRowContext(t.Context(), `SELECT count(*) FROM signature_bands`).Scan(&bands); err != nil {
-		t.Fatal(err)
-	}
-	if sigs != 1 || bands != 1 {
-		t.Errorf("%d signatures and %d bands stored, want 1 and 1", sigs, bands)
+	if len(got) != 1 || string(got[0].Sig) != "sig-lead" {
+		t.Errorf("signatures = %+v, want only the first of lead", got)
 	}
 }
 
-func TestClusterCandidatesUseIndexes(t *testing.T) {
+func TestSignaturesUseIndexes(t *testing.T) {
 	s := openTest(t)
-	plan := queryPlan(t, s, clusterCandidatesSQL, `[1,2]`, 0)
+	plan := queryPlan(t, s, signaturesSQL, 0, 1)
 	for _, step := range plan {
-		for _, table := range []string{"signature_bands", "signatures", "items", "i", "s"} {
+		for _, table := range []string{"signatures", "items", "i", "s"} {
 			if strings.HasPrefix(step, "SCAN "+table+" ") || step == "SCAN "+table {
 				t.Errorf("plan scans %s:\n%s", table, strings.Join(plan, "\n"))
 			}
