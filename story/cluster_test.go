@@ -51,8 +51,8 @@ func loadClusterSet(t *testing.T, path string) []clusterItem {
 	return items
 }
 
-// memIndex is an in-memory stand-in for the store's signature index: it
-// finds candidates the way store.ClusterCandidates does, by band keys
+// memIndex is a stand-in for the pipeline's clustering window: it finds
+// candidates the way ingest's window does, by band keys
 // within the window, then every report of each development hit.
 type memIndex struct {
 	byBand    map[int64][]int
