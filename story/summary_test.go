@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -100,6 +101,16 @@ func TestSummarizeDefaultLength(t *testing.T) {
 	n := utf8.RuneCountInString(got)
 	if n > DefaultSummaryLen || n < DefaultSummaryLen-40 {
 		t.Errorf("summary has %d characters, want close to %d: %q", n, DefaultSummaryLen, got)
+	}
+}
+
+// TestKeptAsIs checks keptAsIs against the Unicode tables for every rune.
+func TestKeptAsIs(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		want := !unicode.IsSpace(r) && !unicode.In(r, unicode.Cc, unicode.Cf)
+		if got := keptAsIs(r); got != want {
+			t.Errorf("keptAsIs(%U) = %v, want %v", r, got, want)
+		}
 	}
 }
 

@@ -16,6 +16,11 @@ func splitSentences(s string) [][2]int {
 	var out [][2]int
 	start := 0
 	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf && c != '\n' && c != '.' && c != '!' && c != '?' {
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == '\n':
@@ -118,17 +123,19 @@ func isAbbreviation(word string) bool {
 func dropPostFooter(s string) string {
 	const marker = "appeared first on"
 	for from := 0; ; {
-		lower := asciiLower(s)
-		at := strings.Index(lower[from:], marker)
+		at := indexASCIIFold(s[from:], marker)
 		if at < 0 {
 			return s
 		}
 		at += from
-		start := strings.LastIndex(lower[:at], "the post ")
-		if start < 0 || strings.ContainsRune(s[start:at], '\n') {
+		// The footer starts on the marker's line.
+		line := strings.LastIndexByte(s[:at], '\n') + 1
+		start := lastIndexASCIIFold(s[line:at], "the post ")
+		if start < 0 {
 			from = at + len(marker)
 			continue
 		}
+		start += line
 		end := len(s)
 		if e := strings.IndexByte(s[at:], '\n'); e >= 0 {
 			end = at + e
@@ -138,23 +145,61 @@ func dropPostFooter(s string) string {
 	}
 }
 
-// asciiLower lower-cases the ASCII letters of s, keeping every byte offset.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
+// lowerASCII lower-cases c if it is an ASCII letter.
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
 	}
-	return string(b)
+	return c
 }
 
-// boilerplateLeads returns the openings of feed sentences that are link
-// text, not content.
+// hasPrefixASCIIFold reports whether s starts with prefix, a lower-case
+// ASCII string, ignoring the case of ASCII letters in s.
+func hasPrefixASCIIFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if lowerASCII(s[i]) != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// indexASCIIFold returns the index of the first instance of substr, a
+// lower-case ASCII string, in s ignoring the case of ASCII letters in s,
+// or -1.
+func indexASCIIFold(s, substr string) int {
+	first := substr[0] | 0x20
+	for i := 0; i+len(substr) <= len(s); i++ {
+		// Setting bit 0x20 lower-cases an ASCII letter, so every match
+		// passes this quick test first.
+		if s[i]|0x20 == first && hasPrefixASCIIFold(s[i:], substr) {
+			return i
+		}
+	}
+	return -1
+}
+
+// lastIndexASCIIFold returns the index of the last instance of substr, a
+// lower-case ASCII string, in s ignoring the case of ASCII letters in s,
+// or -1.
+func lastIndexASCIIFold(s, substr string) int {
+	for i := len(s) - len(substr); i >= 0; i-- {
+		if hasPrefixASCIIFold(s[i:], substr) {
+			return i
+		}
+	}
+	return -1
+}
+
 // boilerplateTail is how far from a sentence's end a trailing link text
 // is looked for: the longest lead and some punctuation after it.
 const boilerplateTail = 64
 
+// boilerplateLeads returns the openings of feed sentences that are link
+// text, not content. Each has "read" in it.
 func boilerplateLeads() [9]string {
 	return [...]string{
 		"continue reading", "read more", "read full story", "read the full story",
@@ -165,9 +210,8 @@ func boilerplateLeads() [9]string {
 
 // isBoilerplate reports whether a folded sentence is a feed's link text.
 func isBoilerplate(s string) bool {
-	lower := asciiLower(s)
 	for _, lead := range boilerplateLeads() {
-		if strings.HasPrefix(lower, lead) {
+		if hasPrefixASCIIFold(s, lead) {
 			return true
 		}
 	}
@@ -181,15 +225,17 @@ func cutBoilerplateTail(s string) string {
 	for _, tail := range []string{"[…]", "[...]", "(…)", "(...)"} {
 		s = strings.TrimSpace(strings.TrimSuffix(s, tail))
 	}
-	// A link text ends the sentence, so only its tail needs folding.
+	// A link text ends the sentence, so only its tail is searched, and
+	// only if it has the "read" every lead has.
 	from := max(0, len(s)-boilerplateTail)
-	lower := asciiLower(s[from:])
+	if indexASCIIFold(s[from:], "read") < 0 {
+		return s
+	}
 	for _, lead := range boilerplateLeads() {
-		at := strings.LastIndex(lower, lead)
-		if at > 0 && lower[at-1] == ' ' && !hasLetter(s[from+at+len(lead):]) {
+		at := lastIndexASCIIFold(s[from:], lead)
+		if at > 0 && s[from+at-1] == ' ' && !hasLetter(s[from+at+len(lead):]) {
 			s = strings.TrimSpace(s[:from+at])
 			from = max(0, len(s)-boilerplateTail)
-			lower = asciiLower(s[from:])
 		}
 	}
 	return s
