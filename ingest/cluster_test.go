@@ -311,6 +311,11 @@ func TestDigestOfManyDevelopments(t *testing.T) {
 	if !res.Digest {
 		t.Error("Result.Digest is false")
 	}
+	// A later report of a development in the digest joins it: an edit of
+	// a development that has no message of its own, which the poster
+	// leaves alone, not a new post.
+	f.poll("Herald", kyiv[4])
+	f.check(f.drain(), []queued{{store.KindEdit, []string{"kyiv-herald"}, 1}})
 }
 
 // TestBacklogCapCountsDevelopments: on a feed's first poll at most

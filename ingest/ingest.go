@@ -269,10 +269,14 @@ func (p *Pipeline) joinKind() store.OutboxKind {
 // posts turns g into outbox work: a post per new development, or one
 // digest of them all when there are more than maxPerCycle (and
 // maxPerCycle is positive), then one edit or reply per development joined.
+// A digest's developments still become developments, so later reports of
+// them join them instead of being posted as new.
 func (g *grouping) posts(maxPerCycle int, joinKind store.OutboxKind) []store.Post {
 	var posts []store.Post
 	if maxPerCycle > 0 && len(g.developments) > maxPerCycle {
-		posts = append(posts, store.Post{Kind: store.KindDigest, ItemIDs: slices.Concat(g.developments...)})
+		posts = append(posts, store.Post{
+			Kind: store.KindDigest, ItemIDs: slices.Concat(g.developments...), Developments: g.developments,
+		})
 	} else {
 		for _, ids := range g.developments {
 			posts = append(posts, store.Post{Kind: store.KindPost, ItemIDs: ids, NewCluster: true})

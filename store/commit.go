@@ -40,6 +40,11 @@ type Post struct {
 	// NewCluster makes the items a new cluster led by ItemIDs[0]. It
 	// excludes ClusterID and is only for posts and digests.
 	NewCluster bool
+	// Developments, for a digest only, groups its items into the
+	// developments they report: each becomes a new cluster led by its
+	// first item, carrying no message of its own, so that later reports
+	// of it join it instead of being posted as new.
+	Developments [][]string
 }
 
 // Batch is everything one poll of one feed stores, committed at once.
@@ -255,13 +260,17 @@ func (b *batchTx) queuePost(ctx context.Context, p Post) (int64, error) {
 	}
 	clusterID := p.ClusterID
 	if p.NewCluster {
-		err := b.scan(ctx, createClusterSQL, []any{p.ItemIDs[0], millis(b.now), millis(b.now)}, &clusterID)
-		if err != nil {
-			return 0, fmt.Errorf("create cluster: %w", err)
-		}
+		clusterID, err = b.newCluster(ctx, p.ItemIDs)
+	} else if err = b.joinCluster(ctx, clusterID, p.ItemIDs); err != nil {
+		err = fmt.Errorf("join cluster %d: %w", clusterID, err)
 	}
-	if err := b.joinCluster(ctx, clusterID, p.ItemIDs); err != nil {
-		return 0, fmt.Errorf("join cluster %d: %w", clusterID, err)
+	if err != nil {
+		return 0, err
+	}
+	for _, dev := range p.Developments {
+		if _, err := b.newCluster(ctx, dev); err != nil {
+			return 0, err
+		}
 	}
 	idsJSON, err := json.Marshal(p.ItemIDs)
 	if err != nil {
@@ -276,11 +285,26 @@ func (b *batchTx) queuePost(ctx context.Context, p Post) (int64, error) {
 	return id, nil
 }
 
+// newCluster creates a cluster led by ids[0] and puts the items of ids
+// stored by this batch in it.
+func (b *batchTx) newCluster(ctx context.Context, ids []string) (int64, error) {
+	var id int64
+	if err := b.scan(ctx, createClusterSQL, []any{ids[0], millis(b.now), millis(b.now)}, &id); err != nil {
+		return 0, fmt.Errorf("create cluster: %w", err)
+	}
+	if err := b.joinCluster(ctx, id, ids); err != nil {
+		return 0, fmt.Errorf("join cluster %d: %w", id, err)
+	}
+	return id, nil
+}
+
 // validate checks p's fields against its kind.
 func (p Post) validate() error {
 	switch {
 	case p.NewCluster && p.ClusterID != 0:
 		return fmt.Errorf("%w: both NewCluster and ClusterID %d", ErrInvalidPost, p.ClusterID)
+	case len(p.Developments) > 0:
+		return p.validateDevelopments()
 	case p.Kind == KindPost || p.Kind == KindDigest:
 		if len(p.ItemIDs) == 0 {
 			return fmt.Errorf("%w: %s without items", ErrInvalidPost, p.Kind)
@@ -294,6 +318,31 @@ func (p Post) validate() error {
 		}
 	default:
 		return fmt.Errorf("%w: kind %q", ErrInvalidPost, p.Kind)
+	}
+	return nil
+}
+
+// validateDevelopments checks a post's developments: only a digest of
+// no cluster has them, each is non-empty and names only the digest's items,
+// and no item is in two.
+func (p Post) validateDevelopments() error {
+	if p.Kind != KindDigest || p.NewCluster || p.ClusterID != 0 {
+		return fmt.Errorf("%w: developments in a %s that is not a digest of new items", ErrInvalidPost, p.Kind)
+	}
+	in := make(map[string]bool, len(p.ItemIDs))
+	for _, id := range p.ItemIDs {
+		in[id] = true
+	}
+	for i, dev := range p.Developments {
+		if len(dev) == 0 {
+			return fmt.Errorf("%w: development %d is empty", ErrInvalidPost, i)
+		}
+		for _, id := range dev {
+			if !in[id] {
+				return fmt.Errorf("%w: development %d names %q, which is not in the digest or in two developments", ErrInvalidPost, i, id)
+			}
+			delete(in, id)
+		}
 	}
 	return nil
 }

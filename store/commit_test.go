@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"maps"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -341,6 +342,34 @@ func TestCommitClusterPosts(t *testing.T) {
 			post:    func(int64) Post { return Post{Kind: KindDigest} },
 			wantErr: ErrInvalidPost,
 		},
+		{
+			name: "developments of a post",
+			post: func(int64) Post {
+				return Post{Kind: KindPost, ItemIDs: []string{"new"}, Developments: [][]string{{"new"}}}
+			},
+			wantErr: ErrInvalidPost,
+		},
+		{
+			name: "development naming an item not in the digest",
+			post: func(int64) Post {
+				return Post{Kind: KindDigest, ItemIDs: []string{"new"}, Developments: [][]string{{"new", "other"}}}
+			},
+			wantErr: ErrInvalidPost,
+		},
+		{
+			name: "item in two developments",
+			post: func(int64) Post {
+				return Post{Kind: KindDigest, ItemIDs: []string{"new"}, Developments: [][]string{{"new"}, {"new"}}}
+			},
+			wantErr: ErrInvalidPost,
+		},
+		{
+			name: "empty development",
+			post: func(int64) Post {
+				return Post{Kind: KindDigest, ItemIDs: []string{"new"}, Developments: [][]string{{"new"}, {}}}
+			},
+			wantErr: ErrInvalidPost,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -384,6 +413,42 @@ func TestCommitClusterPosts(t *testing.T) {
 				t.Errorf("cluster updated at %v, want %v", cl.UpdatedAt, wantUpdated)
 			}
 		})
+	}
+}
+
+// TestDigestDevelopmentsBecomeClusters: each development of a digest
+// becomes a cluster of its items with no message of its own, so a later
+// edit of it changes nothing in Discord and the digest stays as it is.
+func TestDigestDevelopmentsBecomeClusters(t *testing.T) {
+	s := openTest(t)
+	c := commit(t, s, Batch{
+		Records: []Record{signed("a1", t0), signed("b", t0), signed("a2", t0)},
+		Posts: []Post{{Kind: KindDigest, ItemIDs: []string{"a1", "a2", "b"},
+			Developments: [][]string{{"a1", "a2"}, {"b"}}}},
+	})
+	a, b := clusterOf(t, s, "a1"), clusterOf(t, s, "b")
+	if a == b || clusterOf(t, s, "a2") != a {
+		t.Fatalf("clusters a1 %d, a2 %d, b %d; want a1 and a2 together, b apart", a, clusterOf(t, s, "a2"), b)
+	}
+	if want := map[string]int64{"a1": a, "a2": a, "b": b}; !maps.Equal(c.Signed, want) {
+		t.Errorf("Signed = %v, want %v", c.Signed, want)
+	}
+	entry, err := s.NextOutbox(t.Context(), t0.Add(time.Hour))
+	if err != nil {
+		t.Fatalf("NextOutbox: %v", err)
+	}
+	if entry.Kind != KindDigest || entry.ClusterID != 0 {
+		t.Errorf("entry = %+v, want a digest of no cluster", entry)
+	}
+	if err := s.MarkSent(t.Context(), entry.ID, "chan", "digest-msg", t0); err != nil {
+		t.Fatalf("MarkSent: %v", err)
+	}
+	cl, err := s.Cluster(t.Context(), a)
+	if err != nil {
+		t.Fatalf("Cluster: %v", err)
+	}
+	if cl.MessageID != "" || cl.LeadItemID != "a1" || !slices.Equal(cl.ItemIDs, []string{"a1", "a2"}) {
+		t.Errorf("cluster = %+v; want a1 and a2 led by a1 and no message of its own", cl)
 	}
 }
 
