@@ -450,6 +450,20 @@ func TestDigestDevelopmentsBecomeClusters(t *testing.T) {
 	if cl.MessageID != "" || cl.LeadItemID != "a1" || !slices.Equal(cl.ItemIDs, []string{"a1", "a2"}) {
 		t.Errorf("cluster = %+v; want a1 and a2 led by a1 and no message of its own", cl)
 	}
+	// A later report joins the development; "Why was this posted?" on the
+	// digest lists it with the development.
+	commit(t, s, Batch{Records: []Record{signed("a3", t0)}, Posts: []Post{{Kind: KindEdit, ItemIDs: []string{"a3"}, ClusterID: a}}})
+	p, err := s.MessageItems(t.Context(), "digest-msg")
+	if err != nil {
+		t.Fatalf("MessageItems: %v", err)
+	}
+	var related []string
+	for _, r := range p.Related {
+		related = append(related, r.ID)
+	}
+	if len(p.Records) != 3 || !slices.Equal(related, []string{"a3"}) {
+		t.Errorf("digest message carries %d records and related %v; want the 3 digested and a3", len(p.Records), related)
+	}
 }
 
 func TestCommitWithoutFeedStateOrPosts(t *testing.T) {
