@@ -16,25 +16,17 @@ import (
 // repost again, never leaves the cluster without a message.
 func (s *Store) MarkReposted(ctx context.Context, id, clusterID int64, channelID, messageID string, at time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `
+		if err := updateOne(ctx, tx, `
 			UPDATE outbox SET status = 'sent', channel_id = ?, message_id = ?, sent_at = ?
-			WHERE id = ? AND cluster_id = ?`, channelID, messageID, millis(at), id, clusterID)
-		if err != nil {
+			WHERE id = ? AND cluster_id = ?`, channelID, messageID, millis(at), id, clusterID); err != nil {
 			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return ErrNotFound
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE clusters SET channel_id = ?, message_id = ?, thread_id = '' WHERE id = ?`,
 			channelID, messageID, clusterID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE items SET channel_id = ?, message_id = ? WHERE cluster_id = ?`,
+		_, err := tx.ExecContext(ctx, `UPDATE items SET channel_id = ?, message_id = ? WHERE cluster_id = ?`,
 			channelID, messageID, clusterID)
 		return err
 	})

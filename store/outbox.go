@@ -201,7 +201,12 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 
 // update runs one UPDATE on the writer; no row changed is ErrNotFound.
 func (s *Store) update(ctx context.Context, query string, args ...any) error {
-	res, err := s.writer.ExecContext(ctx, query, args...)
+	return updateOne(ctx, s.writer, query, args...)
+}
+
+// updateOne runs one UPDATE on db; no row changed is ErrNotFound.
+func updateOne(ctx context.Context, db execer, query string, args ...any) error {
+	res, err := db.ExecContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
