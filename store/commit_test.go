@@ -62,23 +62,11 @@ func commit(t testing.TB, s *Store, b Batch) Committed {
 // ftsIDs returns the ids of the items whose title or text match query.
 func ftsIDs(t *testing.T, s *Store, query string) []string {
 	t.Helper()
-	rows, err := s.reader.QueryContext(t.Context(), `
+	ids, err := stringColumn(t.Context(), s.reader, `
 		SELECT items.id FROM items_fts JOIN items ON items.seq = items_fts.rowid
 		WHERE items_fts MATCH ? ORDER BY items.seq`, query)
 	if err != nil {
 		t.Fatalf("fts %q: %v", query, err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return ids
 }

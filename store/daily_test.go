@@ -352,24 +352,12 @@ func TestDailyMigrationKeepsTheOutbox(t *testing.T) {
 // outboxDump lists the outbox's rows and indexes.
 func outboxDump(t *testing.T, db *sql.DB) []string {
 	t.Helper()
-	rows, err := db.QueryContext(t.Context(), `
+	out, err := stringColumn(t.Context(), db, `
 		SELECT 'row ' || id || ' ' || kind || ' ' || status || ' ' || message_id FROM outbox
 		UNION ALL
 		SELECT 'index ' || name || ': ' || sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'outbox'
 		ORDER BY 1`)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, line)
-	}
-	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out
