@@ -65,7 +65,7 @@ func ratio(n, d int) float64 {
 
 // loadExample loads and validates the example configuration with an empty
 // environment.
-func loadExample(t *testing.T) *config.Config {
+func loadExample(t testing.TB) *config.Config {
 	t.Helper()
 	cfg, err := config.Load(examplePath, func(string) string { return "" })
 	if err != nil {
@@ -75,7 +75,7 @@ func loadExample(t *testing.T) *config.Config {
 }
 
 // exampleMatcher compiles the example configuration's story.
-func exampleMatcher(t *testing.T) *story.Matcher {
+func exampleMatcher(t testing.TB) *story.Matcher {
 	t.Helper()
 	m, err := story.NewMatcher(loadExample(t).Definition())
 	if err != nil {

@@ -75,7 +75,7 @@ func benchArticle() string {
 // they must be scored), on a short Russian item and on a 3 KB article, against Summarize as it was
 // before it was made faster (baseline=before).
 func BenchmarkSummarize(b *testing.B) {
-	m := summaryMatcher(b)
+	m := exampleMatcher(b)
 	items := []struct {
 		name, title, text string
 		limit             int

@@ -6,9 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"storyline/config"
-	"storyline/story"
 )
 
 // sameLimits are the summary lengths the differential tests try; 0 means
@@ -128,26 +125,11 @@ func sameCorpus(t testing.TB) []titledText {
 	return corpus
 }
 
-// summaryMatcher compiles the example configuration's story for the
-// summary tests and benchmarks.
-func summaryMatcher(t testing.TB) *story.Matcher {
-	t.Helper()
-	cfg, err := config.Load(examplePath, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := story.NewMatcher(cfg.Definition())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // TestSummarizeSameAsBefore checks that Summarize gives the summaries it
 // gave before it was made faster, over the whole corpus at several
 // lengths.
 func TestSummarizeSameAsBefore(t *testing.T) {
-	m := summaryMatcher(t)
+	m := exampleMatcher(t)
 	for _, it := range sameCorpus(t) {
 		for _, limit := range sameLimits() {
 			if got, want := m.Summarize(it.title, it.text, limit), m.SummarizeBefore(it.title, it.text, limit); got != want {
@@ -160,7 +142,7 @@ func TestSummarizeSameAsBefore(t *testing.T) {
 // FuzzSummarizeSame checks that Summarize gives the summaries it gave
 // before it was made faster, for any title, text and length.
 func FuzzSummarizeSame(f *testing.F) {
-	m := summaryMatcher(f)
+	m := exampleMatcher(f)
 	f.Add("Witkoff lands in Moscow", "Witkoff lands in Moscow. Mr. Putin met him. Read more", 80)
 	f.Add("Встреча", "Встреча прошла в 2025 г. в Киеве…", 10)
 	f.Add("ＴＩＴＬＥ", "\xff The post x appeared first on y.", 1)
