@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -44,6 +45,9 @@ func WithClock(now func() time.Time) Option {
 // Open opens (creating if needed) the database at path and migrates it to
 // the newest schema.
 func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open store: no path given")
+	}
 	s := &Store{logger: logger, now: time.Now}
 	for _, o := range opts {
 		o(s)
@@ -101,7 +105,19 @@ func dsn(path string, writer bool) string {
 	} else {
 		q.Add("_pragma", "query_only(1)")
 	}
-	return (&url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}).String()
+	return fileURI(path) + "?" + q.Encode()
+}
+
+// fileURI is path as an SQLite file URI without authority: "file:" and the
+// path with '%', '?', '#', spaces and non-ASCII bytes percent-escaped, so
+// that SQLite reads back exactly path. A relative path stays relative
+// ("file:storyline.db"); "file://NAME" would make NAME a URI authority.
+func fileURI(path string) string {
+	p := filepath.ToSlash(path)
+	if filepath.VolumeName(path) != "" {
+		p = "/" + p // a Windows drive: file:/C:/dir/name.db
+	}
+	return "file:" + (&url.URL{Path: p}).EscapedPath()
 }
 
 // write runs fn in one write transaction, committed when fn returns nil
