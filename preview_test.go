@@ -117,7 +117,7 @@ func TestCheckExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("check config.example.toml: %v", err)
 	}
-	if !strings.Contains(out, "41 actors") {
+	if !strings.Contains(out, "45 actors") {
 		t.Errorf("summary %q", out)
 	}
 }
