@@ -4,9 +4,9 @@
 //
 // It owns the fake's state (channel messages, threads, registered commands,
 // interactions and their responses, gateway sessions), the record of every
-// request it received, request-body validation against Discord's OpenAPI
-// excerpt (shared/discord-api) plus the limits the excerpt cannot state,
-// and fault injection (rate limits, outages, refusals, hangs). It must not
+// request it received, request-body validation against its own schema of
+// Discord's documented request bodies (requests.schema.json) plus the
+// limits a schema cannot state, and fault injection (rate limits, outages, refusals, hangs). It must not
 // know anything about the bot under test: tests drive it through discordgo
 // (or plain HTTP) and the exported methods only.
 //
@@ -31,8 +31,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -48,7 +46,6 @@ const (
 	DefaultChannelID         = "1100000000000000003"
 	DefaultBotUsername       = "fakebot"
 	DefaultHeartbeatInterval = 41250 * time.Millisecond
-	schemaRelPath            = "shared/discord-api/openapi-subset.json"
 )
 
 // Options configures a Server. Every field is optional.
@@ -63,9 +60,6 @@ type Options struct {
 	GuildID string
 	// ChannelID is the channel interaction builders invoke commands in.
 	ChannelID string
-	// SchemaPath is the OpenAPI excerpt; by default shared/discord-api is
-	// searched for from the working directory upwards.
-	SchemaPath string
 	// HeartbeatInterval is sent in HELLO.
 	HeartbeatInterval time.Duration
 	// Now is the fake's clock (message timestamps, snowflakes, rate-limit
@@ -78,7 +72,7 @@ type Server struct {
 	t        testing.TB
 	opts     Options
 	hs       *httptest.Server
-	schemas  *schemas
+	schemas  []*schemas // the own schema first, then any extra documents
 	routes   []route
 	upgrader websocket.Upgrader
 	closed   chan struct{}
@@ -96,19 +90,13 @@ type Server struct {
 }
 
 // New starts a fake Discord for the test and stops it on t.Cleanup. It
-// compiles the request-body schemas once for the server and fails the test
-// if the OpenAPI excerpt cannot be found or compiled.
+// prepares the request-body schemas once for the server and fails the test
+// if one cannot be loaded (with the shared tag: if the OpenAPI excerpt is
+// missing).
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
 	opts = withDefaults(opts)
-	if opts.SchemaPath == "" {
-		p, err := findSchema()
-		if err != nil {
-			t.Fatalf("discordfake: %v", err)
-		}
-		opts.SchemaPath = p
-	}
-	sch, err := loadSchemas(opts.SchemaPath)
+	sch, err := requestSchemas()
 	if err != nil {
 		t.Fatalf("discordfake: %v", err)
 	}
@@ -155,24 +143,18 @@ func withDefaults(o Options) Options {
 	return o
 }
 
-// findSchema walks up from the working directory to the first directory
-// holding shared/discord-api/openapi-subset.json.
-func findSchema() (string, error) {
-	dir, err := os.Getwd()
+// requestSchemas returns every schema document request bodies are
+// checked against: the fake's own, then those of the build (extraSchemas).
+func requestSchemas() ([]*schemas, error) {
+	own, err := loadOwnSchemas()
 	if err != nil {
-		return "", fmt.Errorf("find schema: %w", err)
+		return nil, err
 	}
-	for {
-		p := filepath.Join(dir, schemaRelPath)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("find schema: no %s above the working directory", schemaRelPath)
-		}
-		dir = parent
+	extra, err := extraSchemas()
+	if err != nil {
+		return nil, err
 	}
+	return append([]*schemas{own}, extra...), nil
 }
 
 // close ends hanging requests and gateway connections, then the HTTP server.

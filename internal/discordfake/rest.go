@@ -121,7 +121,12 @@ func (s *Server) validate(c *call, decodeErr error) *rejection {
 	case c.body == nil:
 		return &rejection{err: fmt.Errorf("%s: %w: no JSON body", c.rt.name, ErrInvalidJSON), body: invalid}
 	}
-	return s.schemas.check(c.rt.schema, c.rt.name, c.body, len(c.files))
+	for _, sc := range s.schemas {
+		if rej := sc.check(c.rt.schema, c.rt.name, c.body, len(c.files)); rej != nil {
+			return rej
+		}
+	}
+	return nil
 }
 
 // decode reads a JSON or multipart/form-data body into c.

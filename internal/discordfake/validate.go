@@ -1,10 +1,11 @@
 package discordfake
 
 import (
+	"bytes"
+	_ "embed"
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,19 +21,20 @@ import (
 // Validation failures, wrapped by the errors ValidationErrors returns.
 var (
 	ErrInvalidJSON    = errors.New("request body is not valid JSON")
-	ErrSchema         = errors.New("request body does not match Discord's OpenAPI schema")
+	ErrSchema         = errors.New("request body does not match Discord's request schema")
 	ErrContentTooLong = errors.New("message content longer than 2000 characters")
 	ErrEmbedsTooLarge = errors.New("embeds longer than 6000 characters in total")
 	ErrEmptyMessage   = errors.New("message without content, embeds, files, stickers, components or poll")
 )
 
-// Limits Discord enforces that the OpenAPI excerpt does not state.
+// Limits Discord enforces that a schema cannot state (a sum) or that have
+// their own sentinel errors.
 const (
 	maxContent     = 2000
 	maxEmbedsTotal = 6000
 )
 
-// Keys of the compiled request-body schemas.
+// Keys of the request-body schemas, one per kind of body the routes take.
 const (
 	schemaCreate   = "create"
 	schemaEdit     = "edit"
@@ -41,42 +43,56 @@ const (
 	schemaCommands = "commands"
 )
 
-// schemaLocations are the request bodies the fake validates, by key.
-func schemaLocations() map[string]string {
+// ownSchema is the fake's own description of the request bodies it
+// accepts, written from Discord's documentation (see its "description").
+//
+//go:embed requests.schema.json
+var ownSchema []byte
+
+// ownLocations are the request bodies of ownSchema, by key.
+func ownLocations() map[string]string {
 	return map[string]string{
-		schemaCreate:   "discord.json#/components/schemas/MessageCreateRequest",
-		schemaEdit:     "discord.json#/components/schemas/MessageEditRequestPartial",
-		schemaThread:   "discord.json#/components/schemas/CreateTextThreadWithMessageRequest",
-		schemaCallback: "discord.json#/paths/~1interactions~1%7Binteraction_id%7D~1%7Binteraction_token%7D~1callback/post/requestBody/content/application~1json/schema",
-		schemaCommands: "discord.json#/paths/~1applications~1%7Bapplication_id%7D~1commands/put/requestBody/content/application~1json/schema",
+		schemaCreate:   "requests.json#/$defs/message_create",
+		schemaEdit:     "requests.json#/$defs/message_edit",
+		schemaThread:   "requests.json#/$defs/thread_create",
+		schemaCallback: "requests.json#/$defs/interaction_callback",
+		schemaCommands: "requests.json#/$defs/commands",
 	}
 }
 
-// schemas compiles each request-body schema on first use, once: compiling
-// all of them costs tens of milliseconds and most tests use one or two.
+// schemas is one schema document for the request bodies: the fake's own,
+// or (with the shared build tag) Discord's OpenAPI excerpt. It compiles
+// each body's schema on first use, once: most tests post one or two kinds
+// of body.
 type schemas struct {
+	source    string            // names the document in errors
+	locations map[string]string // schema location by key
+	// adapt returns the body to validate, rewritten where the document
+	// disagrees with Discord's documentation; nil means the body as sent.
+	adapt   func(key string, body any) any
 	printer *message.Printer
 	mu      sync.Mutex
 	c       *jsonschema.Compiler
 	byKey   map[string]*jsonschema.Schema
 }
 
-// loadSchemas reads the OpenAPI excerpt at path.
-func loadSchemas(path string) (*schemas, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("load schemas: %w", err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		return nil, fmt.Errorf("load schemas %s: %w", path, err)
-	}
+// newSchemas prepares the schemas of a decoded document added as resource.
+func newSchemas(source, resource string, doc any, locations map[string]string) (*schemas, error) {
 	c := jsonschema.NewCompiler()
-	if err := c.AddResource("discord.json", doc); err != nil {
-		return nil, fmt.Errorf("load schemas %s: %w", path, err)
+	if err := c.AddResource(resource, doc); err != nil {
+		return nil, fmt.Errorf("load schemas %s: %w", source, err)
 	}
-	return &schemas{printer: message.NewPrinter(language.English), c: c, byKey: map[string]*jsonschema.Schema{}}, nil
+	return &schemas{source: source, locations: locations, printer: message.NewPrinter(language.English),
+		c: c, byKey: map[string]*jsonschema.Schema{}}, nil
+}
+
+// loadOwnSchemas prepares the fake's own schema.
+func loadOwnSchemas() (*schemas, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(ownSchema))
+	if err != nil {
+		return nil, fmt.Errorf("load own schema: %w", err)
+	}
+	return newSchemas("the fake's own schema", "requests.json", doc, ownLocations())
 }
 
 // schema returns the compiled schema for key.
@@ -86,9 +102,13 @@ func (sc *schemas) schema(key string) (*jsonschema.Schema, error) {
 	if sch, ok := sc.byKey[key]; ok {
 		return sch, nil
 	}
-	sch, err := sc.c.Compile(schemaLocations()[key])
+	loc, ok := sc.locations[key]
+	if !ok {
+		return nil, fmt.Errorf("compile schema %s: no such body in %s", key, sc.source)
+	}
+	sch, err := sc.c.Compile(loc)
 	if err != nil {
-		return nil, fmt.Errorf("compile schema %s: %w", key, err)
+		return nil, fmt.Errorf("compile schema %s of %s: %w", key, sc.source, err)
 	}
 	sc.byKey[key] = sch
 	return sch, nil
@@ -137,15 +157,17 @@ func (sc *schemas) check(key, route string, body any, files int) *rejection {
 		return &rejection{status: http.StatusInternalServerError, err: fmt.Errorf("%s: %w", route, err),
 			body: map[string]any{"code": 0, "message": "500: Internal Server Error"}}
 	}
-	if err := sch.Validate(docsOverride(key, body)); err != nil {
+	doc := body
+	if sc.adapt != nil {
+		doc = sc.adapt(key, body)
+	}
+	if err := sch.Validate(doc); err != nil {
+		err = fmt.Errorf("%s: %w (%s): %w", route, ErrSchema, sc.source, err)
 		var ve *jsonschema.ValidationError
 		if !errors.As(err, &ve) {
-			return &rejection{err: fmt.Errorf("%s: %w: %w", route, ErrSchema, err), body: invalidForm(nil)}
+			return &rejection{err: err, body: invalidForm(nil)}
 		}
-		return &rejection{
-			err:  fmt.Errorf("%s: %w: %w", route, ErrSchema, err),
-			body: invalidForm(sc.fieldErrors(ve)),
-		}
+		return &rejection{err: err, body: invalidForm(sc.fieldErrors(ve))}
 	}
 	msg, prefix := messagePart(key, body)
 	if msg == nil {
@@ -161,31 +183,6 @@ func (sc *schemas) check(key, route string, body any, files int) *rejection {
 		}
 	}
 	return nil
-}
-
-// docsOverride returns the body to validate, rewritten where Discord's docs
-// (which win over the spec) allow more than the spec: a command's
-// default_member_permissions is a decimal string in the docs and in what
-// discordgo sends, but an integer in the spec. body itself is not changed.
-func docsOverride(key string, body any) any {
-	list, ok := body.([]any)
-	if key != schemaCommands || !ok {
-		return body
-	}
-	out := make([]any, len(list))
-	for i, item := range list {
-		out[i] = item
-		cmd, _ := item.(map[string]any)
-		perm, isString := cmd["default_member_permissions"].(string)
-		n, err := strconv.ParseUint(perm, 10, 64)
-		if !isString || err != nil {
-			continue
-		}
-		c := cloneObject(cmd)
-		c["default_member_permissions"] = float64(n)
-		out[i] = c
-	}
-	return out
 }
 
 // messagePart returns the message object inside a body (the body itself, or
