@@ -1,8 +1,6 @@
 package feeds
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -385,45 +383,25 @@ func TestTruncateAtRuneBoundary(t *testing.T) {
 	}
 }
 
-// goldenFeeds are corpus documents whose parsed items are pinned in
-// testdata/<name>.golden.json.
+// goldenFeeds are project feed documents (in testdata/feeds) whose parsed
+// items are pinned in testdata/golden/<name>.json.
 var goldenFeeds = []string{
-	"synthetic/relative_links_rss.xml",
-	"synthetic/script_iframe_description.xml",
-	"synthetic/odd_dates_rss.xml",
-	"synthetic/jsonfeed_hostile.json",
-	"gofeed/testdata/parser/universal/json11_feed.json",
-	"gofeed/testdata/parser/rss/rss_channel_item_xml_base.xml",
+	"relative_links.rss.xml",
+	"xml_base.atom.xml",
+	"script_iframe.rss.xml",
+	"odd_dates.rss.xml",
+	"hostile.json",
+	"jsonfeed11.json",
 }
 
 func TestParseGolden(t *testing.T) {
-	for _, file := range goldenFeeds {
-		t.Run(file, func(t *testing.T) {
-			items, err := fetchAndParse(t.Context(), filepath.Join(corpusDir, file))
+	for _, name := range goldenFeeds {
+		t.Run(name, func(t *testing.T) {
+			items, err := fetchAndParse(t.Context(), filepath.Join(ownFeedsDir, name))
 			if err != nil {
 				t.Fatalf("parse: %v", err)
 			}
-			var buf bytes.Buffer
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(items); err != nil {
-				t.Fatal(err)
-			}
-			got := buf.String()
-			golden := filepath.Join("testdata", strings.ReplaceAll(filepath.Base(file), ".", "_")+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read golden (run with -update to create it): %v", err)
-			}
-			if string(want) != got {
-				t.Errorf("items differ from %s (run with -update if intended):\n%s", golden, got)
-			}
+			checkGolden(t, items, filepath.Join("testdata", "golden", name+".json"))
 		})
 	}
 }
@@ -433,11 +411,10 @@ func TestParseGolden(t *testing.T) {
 // within the caps, links http(s) only.
 func FuzzParse(f *testing.F) {
 	for _, file := range []string{
-		"synthetic/relative_links_rss.xml", "synthetic/script_iframe_description.xml",
-		"synthetic/jsonfeed_hostile.json", "synthetic/koi8r_declared_utf8.xml",
-		"synthetic/duplicate_guids_missing_dates.xml", "synthetic/html5_page_not_feed.html",
+		"relative_links.rss.xml", "script_iframe.rss.xml", "hostile.json", "koi8r_declared_utf8.rss.xml",
+		"repeated_ids.rss.xml", "page_with_alternate.html", "xml_base.atom.xml",
 	} {
-		body, err := os.ReadFile(filepath.Join(corpusDir, file))
+		body, err := os.ReadFile(filepath.Join(ownFeedsDir, file))
 		if err != nil {
 			f.Fatal(err)
 		}
