@@ -9,9 +9,10 @@ import (
 
 // runCheck validates a config and prints its one-line summary.
 func runCheck(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("check", stderr)
-	cfgPath := fs.String("config", "config.toml", "config file")
-	if err := parseFlags(fs, args); err != nil {
+	fs := newFlagSet("check", "[-config FILE]",
+		"Validate a config and print a one-line summary; errors name the file, line and key.")
+	cfgPath := fs.String("config", "config.toml", "config `file`")
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	cfg, err := config.Load(*cfgPath, getenv)

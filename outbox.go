@@ -11,7 +11,7 @@ import (
 	"storyline/store"
 )
 
-const outboxUsage = `usage: storyline outbox <command> -config FILE
+const outboxUsage = `usage: storyline outbox <command> [-config FILE]
 
 commands:
   retry   queue every failed post again; a running bot sends them
@@ -25,18 +25,22 @@ func runOutbox(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("%w: outbox: no command", errUsage)
 	}
 	var do func(context.Context, *store.Store, io.Writer) error
+	var about string
 	switch args[0] {
 	case "retry":
-		do = retryFailed
+		do, about = retryFailed, "Queue every failed post again; a running bot sends them within a second."
 	case "status":
-		do = outboxStatus
+		do, about = outboxStatus, "Print the number of pending and failed posts and the last failure."
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, outboxUsage)
+		return nil
 	default:
 		fmt.Fprint(stderr, outboxUsage)
 		return fmt.Errorf("%w: outbox: unknown command %q", errUsage, args[0])
 	}
-	fs := newFlagSet("outbox "+args[0], stderr)
-	cfgPath := fs.String("config", "config.toml", "config file")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	fs := newFlagSet("outbox "+args[0], "[-config FILE]", about)
+	cfgPath := fs.String("config", "config.toml", "config `file`")
+	if err := parseFlags(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	cfg, err := config.Load(*cfgPath, getenv)

@@ -34,14 +34,16 @@ type previewOptions struct {
 // summarises the new items and prints what would be posted.
 func runPreview(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var o previewOptions
-	fs := newFlagSet("preview", stderr)
-	fs.StringVar(&o.config, "config", "config.toml", "config file")
+	fs := newFlagSet("preview", "[-config FILE] [-feed URL|PATH] [-format text|json] [-all] [-since DUR] [-store PATH]",
+		"Fetch every configured feed (or one) once, match and summarise the new items, and\n"+
+			"print what would be posted. Nothing is sent to Discord.")
+	fs.StringVar(&o.config, "config", "config.toml", "config `file`")
 	fs.StringVar(&o.feed, "feed", "", "preview only this feed `URL or path`")
-	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	fs.StringVar(&o.format, "format", "text", "output `format`: text or json")
 	fs.BoolVar(&o.all, "all", false, "also print rejected items with their score")
 	fs.DurationVar(&o.since, "since", 0, "only items published within this `duration` (default: no limit)")
-	fs.StringVar(&o.store, "store", "", "store to record seen items in (default: a temporary one)")
-	if err := parseFlags(fs, args); err != nil {
+	fs.StringVar(&o.store, "store", "", "record seen items in the store at `path`, so a second preview shows only what is new (default: a temporary store)")
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if o.format != "text" && o.format != "json" {

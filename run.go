@@ -34,12 +34,15 @@ const (
 
 // runBot runs the bot: it polls the feeds, stores and queues what is new,
 // posts the queue to Discord and keeps the gateway open, until ctx ends.
-func runBot(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	fs := newFlagSet("run", stderr)
-	cfgPath := fs.String("config", "config.toml", "config file")
-	logFormat := fs.String("log-format", "text", "log format: text or json")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
-	if err := parseFlags(fs, args); err != nil {
+func runBot(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", "[-config FILE] [-log-format text|json] [-log-level LEVEL]",
+		"Run the bot: poll the feeds, store and post to Discord, answer slash commands, until\n"+
+			"stopped (Ctrl-C or SIGTERM). The bot token is read from the variable named by\n"+
+			"[discord] token_env (default DISCORD_TOKEN).")
+	cfgPath := fs.String("config", "config.toml", "config `file`")
+	logFormat := fs.String("log-format", "text", "log `format`: text or json")
+	logLevel := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	logger, err := newLogger(stderr, *logFormat, *logLevel)
@@ -141,7 +144,7 @@ func addCommands(session *discordgo.Session, st *store.Store, cfg *config.Config
 	cmds := bot.NewCommands(st, cfg.Definition().Actors, logger, bot.CommandOptions{
 		StoryName: cfg.Story.Name,
 		Threshold: cfg.Story.Threshold,
-		Version:   version,
+		Version:   programVersion(),
 		Started:   time.Now(),
 		Feeds:     sources(cfg),
 	})
