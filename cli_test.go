@@ -92,3 +92,20 @@ func TestBuildVersion(t *testing.T) {
 	}
 }
 
+
+func TestCheckSaysRunNeedsTheChannel(t *testing.T) {
+	t.Parallel()
+	cfg := writeConfig(t, "[[feeds]]\nname = \"one\"\nurl = \"https://news.example/rss\"\n")
+	out, _, err := runCmd(t, "check", "-config", cfg)
+	if err != nil {
+		t.Fatalf("check without a channel failed: %v", err)
+	}
+	if !strings.Contains(out, ": ok: ") || !strings.Contains(out, "discord.channel_id is not set") || !strings.Contains(out, "storyline run") {
+		t.Errorf("check output %q should pass and say that run needs discord.channel_id", out)
+	}
+	withChannel := writeConfig(t, "[discord]\nchannel_id = \"123456789012345678\"\n[[feeds]]\nname = \"one\"\nurl = \"https://news.example/rss\"\n")
+	out, _, err = runCmd(t, "check", "-config", withChannel)
+	if err != nil || strings.Contains(out, "channel_id") {
+		t.Errorf("check with a channel = %q, %v; want no note", out, err)
+	}
+}
