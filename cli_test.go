@@ -92,7 +92,6 @@ func TestBuildVersion(t *testing.T) {
 	}
 }
 
-
 func TestCheckSaysRunNeedsTheChannel(t *testing.T) {
 	t.Parallel()
 	cfg := writeConfig(t, "[[feeds]]\nname = \"one\"\nurl = \"https://news.example/rss\"\n")

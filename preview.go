@@ -3,12 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -74,27 +79,92 @@ func preview(ctx context.Context, cfg *config.Config, o previewOptions, stdout, 
 	fetcher := newFetcher(cfg)
 	sched := feeds.NewScheduler(fetcher, sources, nil, nil, logger, schedulerOptions(cfg))
 	pipe := ingest.New(st, matcher, logger, ingest.Options{StoreOnly: true})
-	printer := newPrinter(stdout, o, time.Now(), matcher)
-	polls := pollAll(ctx, sched, sources, cfg.Poll.Concurrency)
-	failed := 0
-	for _, p := range polls {
+	var records []store.Record
+	var failed []feeds.Poll
+	for _, p := range pollAll(ctx, sched, sources, cfg.Poll.Concurrency) {
 		if p.Err != nil {
-			failed++
-			fmt.Fprintf(stderr, "feed %q: %s: %v\n", p.Source.Name, feeds.ClassOf(p.Err), p.Err)
+			failed = append(failed, p)
+			fmt.Fprintln(stderr, feedFailure(p))
 			continue
 		}
 		res, err := pipe.Process(ctx, p)
 		if err != nil {
 			return err
 		}
-		if err := printer.print(res.Records); err != nil {
-			return err
-		}
+		records = append(records, res.Records...)
 	}
-	if failed == len(polls) && failed > 0 {
-		return fmt.Errorf("preview: all %d feeds failed", failed)
+	printer := newPrinter(stdout, o, time.Now(), matcher, story.NewClusterer(clusterOptions(cfg)))
+	counts, err := printer.print(records)
+	if err != nil {
+		return err
 	}
+	if len(failed) < len(sources) {
+		fmt.Fprintln(stderr, counts.summary(o))
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("%d of %d feeds failed (above): %s", len(failed), len(sources), failureHint(failed, o.config))
+	if len(failed) == len(sources) {
+		return fmt.Errorf("preview: %s", msg)
+	}
+	fmt.Fprintln(stderr, "preview: "+msg)
 	return nil
+}
+
+// feedFailure is the one line that says which feed failed, where and why:
+// feed "name" (url): class: cause, where the cause no longer repeats the
+// URL.
+func feedFailure(p feeds.Poll) string {
+	where := fmt.Sprintf("feed %q (%s)", p.Source.Name, p.Source.URL)
+	if p.Source.Name == p.Source.URL {
+		where = "feed " + p.Source.URL
+	}
+	cause := p.Err
+	var fe *feeds.FetchError
+	if errors.As(cause, &fe) && fe.Err != nil {
+		cause = fe.Err
+	}
+	// The HTTP client's and the file system's errors name the URL or
+	// path again: keep what they wrap.
+	var ue *url.Error
+	if errors.As(cause, &ue) {
+		cause = ue.Err
+	}
+	var pe *fs.PathError
+	if errors.As(cause, &pe) {
+		cause = pe.Err
+	}
+	line := fmt.Sprintf("%s: %s: %v", where, feeds.ClassOf(p.Err), cause)
+	if fe != nil && fe.RetryAfter > 0 {
+		line += fmt.Sprintf(" (retry after %s)", fe.RetryAfter)
+	}
+	return line
+}
+
+// failureHint says what to try about the failures in polls, by their
+// classes, ending with how to preview without network.
+func failureHint(polls []feeds.Poll, cfgPath string) string {
+	classes := make(map[feeds.Class]bool)
+	for _, p := range polls {
+		classes[feeds.ClassOf(p.Err)] = true
+	}
+	var hints []string
+	if classes[feeds.ClassDNS] || classes[feeds.ClassConnect] || classes[feeds.ClassTimeout] || classes[feeds.ClassTLS] {
+		hints = append(hints, "check the network connection (and HTTPS_PROXY if you need a proxy)")
+	}
+	if classes[feeds.ClassForbidden] {
+		hints = append(hints, "feeds on private or loopback addresses need [fetch] allow_private = true")
+	}
+	if classes[feeds.ClassHTTP4xx] || classes[feeds.ClassNotAFeed] || classes[feeds.ClassParse] {
+		hints = append(hints, "a feed whose address answers 4xx or no feed has moved: open it in a browser and fix its url")
+	}
+	if classes[feeds.ClassHTTP5xx] {
+		hints = append(hints, "a site answering 5xx is failing: try again later")
+	}
+	hints = append(hints, fmt.Sprintf("to try storyline without network, preview a feed file with -feed PATH, "+
+		"e.g. the repository's sample: storyline preview -config %s -feed testdata/sample.xml", cfgPath))
+	return strings.Join(hints, "; ")
 }
 
 // openPreviewStore opens the store named by path, or a temporary one. It
@@ -165,6 +235,9 @@ type previewItem struct {
 	Actors    []string  `json:"actors"`
 	Phrases   []string  `json:"phrases"`
 	Summary   string    `json:"summary"`
+	// Development numbers the post a relevant item would be posted as
+	// or join, from 1 in publication order; absent for the others.
+	Development int `json:"development,omitempty"`
 }
 
 // printer writes preview records in the chosen format.
@@ -172,34 +245,78 @@ type printer struct {
 	w   io.Writer
 	o   previewOptions
 	now time.Time
-	enc *json.Encoder
 	// matcher summarises rejected items, which the pipeline does not.
 	matcher *story.Matcher
+	// clusterer groups the relevant items into developments.
+	clusterer *story.Clusterer
 }
 
-func newPrinter(w io.Writer, o previewOptions, now time.Time, m *story.Matcher) *printer {
-	return &printer{w: w, o: o, now: now, enc: json.NewEncoder(w), matcher: m}
+func newPrinter(w io.Writer, o previewOptions, now time.Time, m *story.Matcher, c *story.Clusterer) *printer {
+	return &printer{w: w, o: o, now: now, matcher: m, clusterer: c}
 }
 
-func (p *printer) print(records []store.Record) error {
+// previewCounts is what a preview read and printed.
+type previewCounts struct {
+	// read counts the new items, old those left out by -since.
+	read, old int
+	// relevant items are about the story, in developments posts.
+	relevant, developments int
+}
+
+// summary is the closing line of a preview, on stderr.
+func (c previewCounts) summary(o previewOptions) string {
+	s := fmt.Sprintf("preview: %d new %s", c.read, plural(int64(c.read), "item", "items"))
+	if c.old > 0 {
+		s += fmt.Sprintf(", %d older than -since %s left out", c.old, o.since)
+	}
+	s += fmt.Sprintf("; %d about the story, as %d %s", c.relevant, c.developments, plural(int64(c.developments), "post", "posts"))
+	if others := c.read - c.old - c.relevant; others > 0 && !o.all {
+		s += fmt.Sprintf("; %d %s not about the story left out (-all shows them)", others, plural(int64(others), "item", "items"))
+	}
+	return s
+}
+
+// print writes records: in text, each development as the post it would
+// make with the reports that would join it, then (with -all) the rejected
+// items; in JSON, one object per item in feed order.
+func (p *printer) print(records []store.Record) (previewCounts, error) {
+	counts := previewCounts{read: len(records)}
+	var kept []store.Record
 	for _, r := range records {
+		if p.o.since > 0 && r.Item.Published.Before(p.now.Add(-p.o.since)) {
+			counts.old++
+			continue
+		}
+		if r.Match.Relevant {
+			counts.relevant++
+		}
+		kept = append(kept, r)
+	}
+	devs := developments(kept, p.clusterer)
+	counts.developments = slices.Max(append(slices.Clone(devs), 0))
+	var err error
+	if p.o.format == "json" {
+		err = p.json(kept, devs)
+	} else {
+		err = p.text(kept, devs, counts.developments)
+	}
+	if err != nil {
+		return counts, fmt.Errorf("preview: write: %w", err)
+	}
+	return counts, nil
+}
+
+// json writes one object per record, in feed order.
+func (p *printer) json(records []store.Record, devs []int) error {
+	enc := json.NewEncoder(p.w)
+	for i, r := range records {
 		if !r.Match.Relevant && !p.o.all {
 			continue
 		}
-		if p.o.since > 0 && r.Item.Published.Before(p.now.Add(-p.o.since)) {
-			continue
-		}
-		if r.Summary == "" {
-			r.Summary = p.matcher.Summarize(r.Item.Title, r.Item.Text, 0)
-		}
-		var err error
-		if p.o.format == "json" {
-			err = p.enc.Encode(toPreviewItem(r))
-		} else {
-			err = p.text(r)
-		}
-		if err != nil {
-			return fmt.Errorf("preview: write: %w", err)
+		it := toPreviewItem(p.summarized(r))
+		it.Development = devs[i]
+		if err := enc.Encode(it); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -227,29 +344,117 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func (p *printer) text(r store.Record) error {
-	verdict := "POST"
-	if !r.Match.Relevant {
-		verdict = "skip"
+// summarized returns r with a summary: the pipeline summarises only the
+// relevant items.
+func (p *printer) summarized(r store.Record) store.Record {
+	if r.Summary == "" {
+		r.Summary = p.matcher.Summarize(r.Item.Title, r.Item.Text, 0)
+	}
+	return r
+}
+
+// text writes the n developments as the posts they would make, each led
+// by its first report and followed by the reports that would join it, in
+// publication order; then the rejected records when -all asks for them.
+func (p *printer) text(records []store.Record, devs []int, n int) error {
+	groups := make([][]store.Record, n)
+	for i, r := range records {
+		if d := devs[i]; d > 0 {
+			groups[d-1] = append(groups[d-1], r)
+		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s  score %.2f  %s · %s\n", verdict, r.Match.Score, r.Item.FeedName, r.Item.Published.UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&b, "  %s\n", r.Item.Title)
-	if r.Item.Link != "" {
-		fmt.Fprintf(&b, "  %s\n", r.Item.Link)
+	for _, g := range groups {
+		slices.SortStableFunc(g, func(a, b store.Record) int { return a.Item.Published.Compare(b.Item.Published) })
+		writeRecord(&b, "POST", g[0])
+		for _, r := range g[1:] {
+			fmt.Fprintf(&b, "  also reported: %s — %s · %s\n", r.Item.Title, r.Item.FeedName, previewTime(r.Item.Published))
+		}
+		b.WriteString("\n")
 	}
-	if len(r.Match.Actors) > 0 {
-		fmt.Fprintf(&b, "  actors:  %s\n", strings.Join(r.Match.Actors, " · "))
+	if p.o.all {
+		for i, r := range records {
+			if devs[i] == 0 {
+				writeRecord(&b, "skip", p.summarized(r))
+				b.WriteString("\n")
+			}
+		}
 	}
-	if len(r.Match.Phrases) > 0 {
-		fmt.Fprintf(&b, "  matched: %s\n", strings.Join(r.Match.Phrases, " · "))
-	}
-	if r.Summary != "" {
-		fmt.Fprintf(&b, "  %s\n", r.Summary)
-	}
-	b.WriteString("\n")
 	_, err := io.WriteString(p.w, b.String())
 	return err
+}
+
+// writeRecord writes one item: verdict, score, source and time, then its
+// title, link, actors, matched phrases and summary.
+func writeRecord(b *strings.Builder, verdict string, r store.Record) {
+	fmt.Fprintf(b, "%s  score %.2f  %s · %s\n", verdict, r.Match.Score, r.Item.FeedName, previewTime(r.Item.Published))
+	fmt.Fprintf(b, "  %s\n", r.Item.Title)
+	if r.Item.Link != "" {
+		fmt.Fprintf(b, "  %s\n", r.Item.Link)
+	}
+	if len(r.Match.Actors) > 0 {
+		fmt.Fprintf(b, "  actors:  %s\n", strings.Join(r.Match.Actors, " · "))
+	}
+	if len(r.Match.Phrases) > 0 {
+		fmt.Fprintf(b, "  matched: %s\n", strings.Join(r.Match.Phrases, " · "))
+	}
+	if r.Summary != "" {
+		fmt.Fprintf(b, "  %s\n", r.Summary)
+	}
+}
+
+// previewTime writes a publication time in UTC.
+func previewTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// developments groups the relevant records into developments the way the
+// bot does: in publication order, each report joins the development the
+// clusterer picks among the reports before it that share a band key of
+// its signature, or starts a new one. It returns each record's
+// development, numbered from 1 in order of first report, or 0 for the
+// records not about the story.
+func developments(records []store.Record, c *story.Clusterer) []int {
+	devs := make([]int, len(records))
+	var order []int
+	for i, r := range records {
+		if r.Match.Relevant {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return records[a].Item.Published.Compare(records[b].Item.Published) })
+	reports := make([]story.Report, len(records))
+	byBand := make(map[int64][]int)
+	n := 0
+	for _, i := range order {
+		r := records[i]
+		rep := story.Report{
+			ID: strconv.Itoa(i), Link: r.Item.Link, Published: r.Item.Published,
+			Sig: story.Signature(r.Item.Title, r.Item.Text), Actors: r.Match.Actors,
+		}
+		reports[i] = rep
+		bands := rep.Sig.Bands()
+		var cands []story.Candidate
+		seen := make(map[int]bool)
+		for _, band := range bands {
+			for _, j := range byBand[band] {
+				if !seen[j] {
+					seen[j] = true
+					cands = append(cands, story.Candidate{ClusterID: int64(devs[j]), Report: reports[j]})
+				}
+			}
+		}
+		if join, ok := c.Decide(rep, cands); ok {
+			devs[i] = int(join.ClusterID)
+		} else {
+			n++
+			devs[i] = n
+		}
+		for _, band := range bands {
+			byBand[band] = append(byBand[band], i)
+		}
+	}
+	return devs
 }
 
 // newMatcher builds the story matcher from the config.
