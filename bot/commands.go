@@ -146,7 +146,7 @@ func (c *Commands) Register(s *discordgo.Session, appID, guildID string) error {
 	defer cancel()
 	defs := c.Definitions()
 	if _, err := s.ApplicationCommandBulkOverwrite(appID, guildID, defs, discordgo.WithContext(ctx)); err != nil {
-		return fmt.Errorf("register commands (guild %q): %w", guildID, err)
+		return fmt.Errorf("register commands (guild %q): %w", guildID, SentTo(s, err))
 	}
 	c.logger.Info("commands registered", "commands", len(defs), "guild", guildID)
 	return nil
@@ -292,7 +292,7 @@ func (x *exchange) suggest(choices []*discordgo.ApplicationCommandOptionChoice) 
 // public) by deleting it and sending a private follow-up. An autocomplete
 // that failed gets no choices.
 func (x *exchange) fail(err error, stack string) {
-	attrs := []any{"command", x.name, "interaction", x.in.ID, "error", err}
+	attrs := []any{"command", x.name, "interaction", x.in.ID, "error", SentTo(x.s, err)}
 	if stack != "" {
 		attrs = append(attrs, "stack", stack)
 	}
@@ -301,7 +301,7 @@ func (x *exchange) fail(err error, stack string) {
 		return
 	}
 	if rerr := x.apologise(); rerr != nil {
-		x.logger.Error("command failure not reported", "command", x.name, "interaction", x.in.ID, "error", rerr)
+		x.logger.Error("command failure not reported", "command", x.name, "interaction", x.in.ID, "error", SentTo(x.s, rerr))
 	}
 }
 

@@ -161,7 +161,7 @@ func (c *Client) request(ctx context.Context, method, url, bucket string, body a
 	raw, err := c.session.RequestRaw(method, url, "application/json", data, bucket, 0,
 		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
 	if err != nil {
-		return nil, classify(err)
+		return nil, classify(SentTo(c.session, err))
 	}
 	return raw, nil
 }

@@ -34,7 +34,8 @@ const (
 // intent only (no privileged intents) and reconnects by itself once open.
 // discordgo's own logging, which goes to the standard logger, is off;
 // gateway connects and disconnects are logged to logger instead. The token
-// is never logged.
+// is never logged. Errors that name a request's URL name the address it
+// went to once passed through SentTo.
 func NewSession(token, apiURL string, logger *slog.Logger) (*discordgo.Session, error) {
 	base, err := apiBase(apiURL)
 	if err != nil {
@@ -57,9 +58,6 @@ func NewSession(token, apiURL string, logger *slog.Logger) (*discordgo.Session, 
 	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: handshakeTimeout}
 	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 		logger.Info("gateway ready", "guilds", len(r.Guilds))
-	})
-	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
-		logger.Warn("gateway disconnected")
 	})
 	return s, nil
 }
@@ -89,11 +87,11 @@ type apiTransport struct {
 
 // RoundTrip rewrites r's URL when it starts with from.
 func (t apiTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	rest, ok := strings.CutPrefix(r.URL.String(), t.from)
-	if !ok || t.from == t.to {
+	to, ok := t.rewrite(r.URL.String())
+	if !ok {
 		return t.base.RoundTrip(r)
 	}
-	u, err := url.Parse(t.to + rest)
+	u, err := url.Parse(to)
 	if err != nil {
 		return nil, fmt.Errorf("rewrite %s: %w", t.from, err)
 	}
@@ -101,6 +99,49 @@ func (t apiTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	out.URL = u
 	out.Host = u.Host
 	return t.base.RoundTrip(out)
+}
+
+// rewrite returns the address a request for raw goes to, and whether it
+// differs from raw.
+func (t apiTransport) rewrite(raw string) (string, bool) {
+	rest, ok := strings.CutPrefix(raw, t.from)
+	if !ok || t.from == t.to {
+		return raw, false
+	}
+	return t.to + rest, true
+}
+
+// SentTo returns err with the URLs of the failed requests it names (the
+// *url.Error of the HTTP client, which names the URL discordgo built)
+// replaced by the addresses the requests went to, for a session made by
+// NewSession with another API base. Log errors of s's requests through
+// it, so that the log shows where a request really went.
+func SentTo(s *discordgo.Session, err error) error {
+	if err == nil || s == nil || s.Client == nil {
+		return err
+	}
+	if t, ok := s.Client.Transport.(apiTransport); ok {
+		t.fixURLs(err)
+	}
+	return err
+}
+
+// fixURLs rewrites the URL of every *url.Error in err's tree. The errors
+// were made for the one request that failed: nothing else holds them.
+func (t apiTransport) fixURLs(err error) {
+	if ue, ok := err.(*url.Error); ok {
+		ue.URL, _ = t.rewrite(ue.URL)
+	}
+	switch e := err.(type) {
+	case interface{ Unwrap() error }:
+		if inner := e.Unwrap(); inner != nil {
+			t.fixURLs(inner)
+		}
+	case interface{ Unwrap() []error }:
+		for _, inner := range e.Unwrap() {
+			t.fixURLs(inner)
+		}
+	}
 }
 
 // GatewayOptions tunes RunGateway. Zero fields take defaults.
@@ -114,10 +155,19 @@ type GatewayOptions struct {
 
 // RunGateway opens s's gateway, retrying with backoff and jitter until it
 // is open or ctx ends; once open, discordgo resumes and reconnects by
-// itself. When ctx ends it closes the gateway and returns. Posting does not
+// itself, and each lost connection is logged as a warning. When ctx ends
+// it closes the gateway, logs "gateway closed" and returns. Posting does not
 // need the gateway: it works over REST while this is still trying.
 func RunGateway(ctx context.Context, s *discordgo.Session, logger *slog.Logger, opts GatewayOptions) {
 	opts = opts.withDefaults()
+	// A connection lost is a warning (discordgo reconnects by itself); the
+	// close we ask for when ctx ends is not.
+	removeHandler := s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
+		if ctx.Err() == nil {
+			logger.Warn("gateway disconnected, reconnecting")
+		}
+	})
+	defer removeHandler()
 	for failures := 0; ; failures++ {
 		if ctx.Err() != nil {
 			return
@@ -127,7 +177,7 @@ func RunGateway(ctx context.Context, s *discordgo.Session, logger *slog.Logger, 
 			break
 		}
 		delay := backoff(opts.Backoff, opts.MaxBackoff, failures, opts.Rand())
-		logger.Warn("gateway open failed", "error", err, "retry_in", delay)
+		logger.Warn("gateway open failed", "error", SentTo(s, err), "retry_in", delay)
 		if sleep(ctx, delay) != nil {
 			return
 		}
@@ -136,7 +186,9 @@ func RunGateway(ctx context.Context, s *discordgo.Session, logger *slog.Logger, 
 	<-ctx.Done()
 	if err := s.Close(); err != nil {
 		logger.Warn("gateway close failed", "error", err)
+		return
 	}
+	logger.Info("gateway closed")
 }
 
 func (o GatewayOptions) withDefaults() GatewayOptions {
