@@ -192,13 +192,14 @@ func clusterOptions(cfg *config.Config) story.ClusterOptions {
 // daily digests show their period in zone.
 func posterOptions(cfg *config.Config, zone *time.Location, wake <-chan struct{}) bot.PosterOptions {
 	return bot.PosterOptions{
-		ChannelID:   cfg.Discord.ChannelID,
-		Threads:     cfg.Discord.Threads,
-		StoryName:   cfg.Story.Name,
-		DigestZone:  zone,
-		BaseBackoff: postBackoff,
-		MaxBackoff:  postMaxBackoff,
-		Wake:        wake,
+		ChannelID:    cfg.Discord.ChannelID,
+		Threads:      cfg.Discord.Threads,
+		StoryName:    cfg.Story.Name,
+		DigestZone:   zone,
+		BaseBackoff:  postBackoff,
+		MaxBackoff:   postMaxBackoff,
+		Wake:         wake,
+		RetryCommand: "storyline outbox retry -config " + cfg.Path,
 	}
 }
 

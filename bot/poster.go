@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"time"
 
 	"storyline/store"
@@ -62,6 +63,10 @@ type PosterOptions struct {
 	// Wake, when it delivers, makes an idle poster look at once (ingest
 	// signals new work on it).
 	Wake <-chan struct{}
+	// RetryCommand is the command that queues refused entries again,
+	// named in the log line of a refusal (default "storyline outbox
+	// retry").
+	RetryCommand string
 }
 
 func (o PosterOptions) withDefaults() PosterOptions {
@@ -82,6 +87,9 @@ func (o PosterOptions) withDefaults() PosterOptions {
 	}
 	if o.Grace <= 0 {
 		o.Grace = 5 * time.Second
+	}
+	if o.RetryCommand == "" {
+		o.RetryCommand = "storyline outbox retry"
 	}
 	return o
 }
@@ -246,7 +254,11 @@ func (p *Poster) settle(ctx context.Context, e store.OutboxEntry, err error) {
 		}
 		reason := err.Error()
 		err = p.store.MarkFailed(ctx, e.ID, code, reason, now)
-		log.Error("outbox entry refused", "code", code, "error", reason)
+		if refused != nil {
+			log.Error("outbox entry refused", "code", code, "error", reason, "fix", refusalFix(refused, p.opts.RetryCommand))
+		} else {
+			log.Error("outbox entry refused", "code", code, "error", reason)
+		}
 	case errors.As(err, &storeErr):
 		log.Error("outbox store failed", "error", err)
 		p.pause(p.opts.Idle)
@@ -260,6 +272,22 @@ func (p *Poster) settle(ctx context.Context, e store.OutboxEntry, err error) {
 		log.Error("outbox store failed", "error", err)
 		p.pause(p.opts.Idle)
 	}
+}
+
+// refusalFix says how to recover from a refusal: what to fix, for the
+// refusals whose cause is known, then the command that sends the refused
+// entries again.
+func refusalFix(r *RefusedError, retry string) string {
+	cause := "fix the cause"
+	switch {
+	case r.Code == codeMissingAccess || r.Code == codeMissingPermissions || r.Status == http.StatusForbidden:
+		cause = "give the bot View Channel, Send Messages and Embed Links in the channel (README: Scopes and permissions)"
+	case r.Code == codeUnknownChannel:
+		cause = "check [discord] channel_id"
+	case r.Status == http.StatusUnauthorized:
+		cause = "check the bot token"
+	}
+	return cause + ", then run: " + retry
 }
 
 // post creates the message of a post, records it and, with Threads,

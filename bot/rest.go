@@ -11,10 +11,13 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
-// Discord's JSON error codes that the poster acts on.
+// Discord's JSON error codes that the poster acts on or explains.
 const (
-	codeUnknownMessage = 10008
-	codeThreadExists   = 160004
+	codeUnknownChannel     = 10003
+	codeUnknownMessage     = 10008
+	codeMissingAccess      = 50001
+	codeMissingPermissions = 50013
+	codeThreadExists       = 160004
 )
 
 // ErrUnknownMessage matches a RefusedError for a message that is gone
