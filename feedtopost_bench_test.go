@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"storyline/bot"
 	"storyline/config"
 	"storyline/feeds"
@@ -164,7 +166,7 @@ func benchSendOnly(b *testing.B) {
 	for b.Loop() {
 		i++
 		start := time.Now()
-		if _, err := client.Send(b.Context(), discordfake.DefaultChannelID, bot.NewMessage(i, bot.Embed{Title: "Bridge deal"})); err != nil {
+		if _, err := client.Send(b.Context(), discordfake.DefaultChannelID, bot.NewMessage(i, &discordgo.MessageEmbed{Title: "Bridge deal"})); err != nil {
 			b.Fatal(err)
 		}
 		reqs := fake.RequestsTo(discordfake.RouteCreateMessage)

@@ -189,7 +189,7 @@ func (c *Commands) actorCard(a story.Actor, r store.ActorReport, now time.Time) 
 		room := maxDescription - length(strings.Join(desc, "\n\n")) - length(heading) - 2
 		desc = append(desc, heading+fitLines(lines, room))
 	}
-	return fitEmbed(&discordgo.MessageEmbed{
+	return fit(&discordgo.MessageEmbed{
 		Title:       cut(markdown(a.Name, false), maxTitle),
 		Description: cut(strings.Join(desc, "\n\n"), maxDescription),
 		Color:       commandColor,
@@ -277,10 +277,6 @@ func companions(with []store.ActorCount) string {
 }
 
 // nonEmptyFields keeps the fields that have a value; Discord refuses empty
-// ones.
-func nonEmptyFields(fields ...*discordgo.MessageEmbedField) []*discordgo.MessageEmbedField {
-	return slices.DeleteFunc(fields, func(f *discordgo.MessageEmbedField) bool { return f.Value == "" })
-}
 
 // footer is the footer of a command answer: the story's name and a note.
 func (c *Commands) footer(note string) *discordgo.MessageEmbedFooter {
@@ -320,7 +316,7 @@ func (c *Commands) actors(x *exchange) error {
 	if len(lines) == 0 {
 		desc = "No one was named in the last 14 days."
 	}
-	e := fitEmbed(&discordgo.MessageEmbed{
+	e := fit(&discordgo.MessageEmbed{
 		Title:       "Mentions in the last 7 days",
 		Description: desc,
 		Color:       commandColor,

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-
 	"storyline/store"
 )
 
@@ -114,27 +112,4 @@ func jumpLink(guildID, channelID, messageID string) string {
 func itemLine(now time.Time, it store.ItemRef, titleMax int) string {
 	title := cut(markdown(it.Title, false), titleMax)
 	return maskedLink(title, it.Link) + " — " + cut(markdown(it.FeedName, false), maxSourceName) + " · " + ago(now, it.Published)
-}
-
-// commandEmbedSize is what Discord counts of e towards the 6,000-character
-// total.
-func commandEmbedSize(e *discordgo.MessageEmbed) int {
-	n := length(e.Title) + length(e.Description)
-	if e.Footer != nil {
-		n += length(e.Footer.Text)
-	}
-	for _, f := range e.Fields {
-		n += length(f.Name) + length(f.Value)
-	}
-	return n
-}
-
-// fitEmbed shortens e's description so that e keeps within Discord's
-// 6,000-character total, and returns e. Every other part is cut to its own
-// limit already, and the answers have few fields.
-func fitEmbed(e *discordgo.MessageEmbed) *discordgo.MessageEmbed {
-	if over := commandEmbedSize(e) - maxEmbedTotal; over > 0 {
-		e.Description = cut(e.Description, max(length(e.Description)-over, 0))
-	}
-	return e
 }

@@ -164,8 +164,8 @@ func TestJumpLink(t *testing.T) {
 	}
 }
 
-func TestFitEmbed(t *testing.T) {
-	e := fitEmbed(&discordgo.MessageEmbed{
+func TestFit(t *testing.T) {
+	e := fit(&discordgo.MessageEmbed{
 		Title:       strings.Repeat("t", maxTitle),
 		Description: strings.Repeat("word ", maxDescription/5),
 		Fields: []*discordgo.MessageEmbedField{
@@ -174,7 +174,7 @@ func TestFitEmbed(t *testing.T) {
 		},
 		Footer: &discordgo.MessageEmbedFooter{Text: strings.Repeat("f", 500)},
 	})
-	if n := commandEmbedSize(e); n > maxEmbedTotal {
+	if n := embedSize(e); n > maxEmbedTotal {
 		t.Errorf("embed size %d, over %d", n, maxEmbedTotal)
 	}
 	if !strings.HasSuffix(e.Description, "…") || len(e.Fields[1].Value) != maxFieldValue {

@@ -62,7 +62,7 @@ func (c *Commands) latest(x *exchange, data discordgo.ApplicationCommandInteract
 	if len(entries) == 0 {
 		desc = "Nothing has been posted yet."
 	}
-	e := fitEmbed(&discordgo.MessageEmbed{
+	e := fit(&discordgo.MessageEmbed{
 		Title: "Latest developments", Description: desc, Color: commandColor, Footer: c.footer(""),
 	})
 	return x.respond(answer{embeds: []*discordgo.MessageEmbed{e}})
@@ -118,7 +118,7 @@ func (c *Commands) search(x *exchange, data discordgo.ApplicationCommandInteract
 	if len(entries) == 0 {
 		desc = "No stored report matches."
 	}
-	e := fitEmbed(&discordgo.MessageEmbed{
+	e := fit(&discordgo.MessageEmbed{
 		Title:       cut("Search: "+markdown(query, false), maxTitle),
 		Description: desc, Color: commandColor,
 		Footer: c.footer("every stored report, relevant or not"),
@@ -151,7 +151,7 @@ func (c *Commands) whyPosted(x *exchange, data discordgo.ApplicationCommandInter
 		fields = append(fields, &discordgo.MessageEmbedField{Name: "More items", Value: moreText(rest)})
 	}
 	fields = append(fields, &discordgo.MessageEmbedField{Name: "Reported by", Value: reportedBy(p)})
-	e := fitEmbed(&discordgo.MessageEmbed{
+	e := fit(&discordgo.MessageEmbed{
 		Title:  "Why this was posted",
 		Color:  commandColor,
 		Fields: nonEmptyFields(fields...),

@@ -39,7 +39,7 @@ func (c *Commands) status(x *exchange) error {
 	}
 	now := c.opts.Now()
 	healthy, failing := c.feedLines(now, states)
-	e := fitEmbed(&discordgo.MessageEmbed{
+	e := fit(&discordgo.MessageEmbed{
 		Title:       "Status",
 		Description: c.summary(now, stats, len(healthy), len(failing)),
 		Color:       commandColor,

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"storyline/store"
 )
 
@@ -28,7 +30,7 @@ const (
 // number of outlets; the most named actors with counts; the number of
 // items seen and how many were about the story; the period, in zone, in
 // the footer. What does not fit is counted as "+N more".
-func RenderDaily(storyName string, zone *time.Location, r store.DailyReport) Embed {
+func RenderDaily(storyName string, zone *time.Location, r store.DailyReport) *discordgo.MessageEmbed {
 	if zone == nil {
 		zone = time.UTC
 	}
@@ -36,15 +38,15 @@ func RenderDaily(storyName string, zone *time.Location, r store.DailyReport) Emb
 	if storyName != "" {
 		title += ": " + storyName
 	}
-	e := Embed{
+	e := &discordgo.MessageEmbed{
 		Title:     cut(markdown(title, false), maxTitle),
 		Color:     digestColor,
 		Timestamp: timestamp(r.End),
-		Fields: nonEmpty(
-			Field{Name: "Most named", Value: joinFit(dailyActorList(r.Actors), len(r.Actors), maxFieldValue)},
-			Field{Name: "Items seen", Value: dailyItemCounts(r)},
+		Fields: nonEmptyFields(
+			&discordgo.MessageEmbedField{Name: "Most named", Value: joinFit(dailyActorList(r.Actors), len(r.Actors), maxFieldValue)},
+			&discordgo.MessageEmbedField{Name: "Items seen", Value: dailyItemCounts(r)},
 		),
-		Footer: &Footer{Text: r.Start.In(zone).Format(periodTime) + " – " + r.End.In(zone).Format(periodTime)},
+		Footer: &discordgo.MessageEmbedFooter{Text: r.Start.In(zone).Format(periodTime) + " – " + r.End.In(zone).Format(periodTime)},
 	}
 	room := min(maxDescription, maxEmbedTotal-embedSize(e))
 	e.Description = dailyLines(r, room)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"storyline/store"
 )
 
@@ -35,13 +37,13 @@ func TestRenderDailyGolden(t *testing.T) {
 
 func TestRenderDailyQuietPeriod(t *testing.T) {
 	e := RenderDaily("", nil, store.DailyReport{Start: dailyPeriod[0], End: dailyPeriod[1], Items: 1})
-	want := Embed{
+	want := &discordgo.MessageEmbed{
 		Title:       "Daily digest",
 		Description: quietDay,
 		Color:       digestColor,
 		Timestamp:   "2025-11-20T16:00:00Z",
-		Fields:      []Field{{Name: "Items seen", Value: "1 item, 0 about the story"}},
-		Footer:      &Footer{Text: "19 Nov 2025 16:00 UTC – 20 Nov 2025 16:00 UTC"},
+		Fields:      []*discordgo.MessageEmbedField{{Name: "Items seen", Value: "1 item, 0 about the story"}},
+		Footer:      &discordgo.MessageEmbedFooter{Text: "19 Nov 2025 16:00 UTC – 20 Nov 2025 16:00 UTC"},
 	}
 	if got, wantJSON := string(indent(t, e)), string(indent(t, want)); got != wantJSON {
 		t.Errorf("quiet digest =\n%s\nwant\n%s", got, wantJSON)

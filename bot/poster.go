@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"storyline/store"
 )
 
@@ -414,7 +416,7 @@ func (p *Poster) edit(ctx context.Context, e store.OutboxEntry) error {
 
 // repost posts a cluster whose message is gone as a new message, with the
 // edit entry's nonce, and records it as the cluster's message.
-func (p *Poster) repost(ctx context.Context, e store.OutboxEntry, c store.Cluster, lead store.Record, embed Embed) error {
+func (p *Poster) repost(ctx context.Context, e store.OutboxEntry, c store.Cluster, lead store.Record, embed *discordgo.MessageEmbed) error {
 	msg, err := p.discord.Send(ctx, p.opts.ChannelID, NewMessage(e.ID, embed))
 	if err != nil {
 		return err

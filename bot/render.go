@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"storyline/store"
 )
 
@@ -49,29 +51,6 @@ var sourceColors = [...]int{
 	0x9b59b6, 0xe91e63, 0x95a5a6, 0x16a085, 0xd35400, 0x2980b9,
 }
 
-// Embed is a Discord rich embed as we send it.
-type Embed struct {
-	Title       string  `json:"title,omitempty"`
-	URL         string  `json:"url,omitempty"`
-	Description string  `json:"description,omitempty"`
-	Color       int     `json:"color"`
-	Timestamp   string  `json:"timestamp,omitempty"`
-	Fields      []Field `json:"fields,omitempty"`
-	Footer      *Footer `json:"footer,omitempty"`
-}
-
-// Field is one embed field.
-type Field struct {
-	Name   string `json:"name"`
-	Value  string `json:"value"`
-	Inline bool   `json:"inline,omitempty"`
-}
-
-// Footer is an embed footer.
-type Footer struct {
-	Text string `json:"text"`
-}
-
 // NoMentions is the allowed_mentions object of every message: it always
 // encodes as {"parse": []}, so no message can ever ping anyone.
 type NoMentions struct{}
@@ -83,16 +62,16 @@ func (NoMentions) MarshalJSON() ([]byte, error) { return []byte(`{"parse":[]}`),
 // EnforceNonce makes Discord return the first message again when a create
 // is repeated (after a crash or a lost answer) instead of posting twice.
 type MessageBody struct {
-	Embeds          []Embed    `json:"embeds"`
-	AllowedMentions NoMentions `json:"allowed_mentions"`
-	Nonce           string     `json:"nonce,omitempty"`
-	EnforceNonce    bool       `json:"enforce_nonce,omitempty"`
+	Embeds          []*discordgo.MessageEmbed `json:"embeds"`
+	AllowedMentions NoMentions                `json:"allowed_mentions"`
+	Nonce           string                    `json:"nonce,omitempty"`
+	EnforceNonce    bool                      `json:"enforce_nonce,omitempty"`
 }
 
 // EditBody is the body of an edit-message request.
 type EditBody struct {
-	Embeds          []Embed    `json:"embeds"`
-	AllowedMentions NoMentions `json:"allowed_mentions"`
+	Embeds          []*discordgo.MessageEmbed `json:"embeds"`
+	AllowedMentions NoMentions                `json:"allowed_mentions"`
 }
 
 // Nonce is the message nonce of outbox entry id: unique for the life of
@@ -100,13 +79,13 @@ type EditBody struct {
 func Nonce(entryID int64) string { return "sl-" + strconv.FormatInt(entryID, 10) }
 
 // NewMessage is the create body of outbox entry entryID carrying e.
-func NewMessage(entryID int64, e Embed) MessageBody {
-	return MessageBody{Embeds: []Embed{e}, Nonce: Nonce(entryID), EnforceNonce: true}
+func NewMessage(entryID int64, e *discordgo.MessageEmbed) MessageBody {
+	return MessageBody{Embeds: []*discordgo.MessageEmbed{e}, Nonce: Nonce(entryID), EnforceNonce: true}
 }
 
 // NewEdit is the edit body that replaces a message's embed with e.
-func NewEdit(e Embed) EditBody {
-	return EditBody{Embeds: []Embed{e}}
+func NewEdit(e *discordgo.MessageEmbed) EditBody {
+	return EditBody{Embeds: []*discordgo.MessageEmbed{e}}
 }
 
 // ThreadName is the name of the thread started under r's post: its title
@@ -120,20 +99,20 @@ func ThreadName(r store.Record) string {
 // its development (cluster holds every record of the cluster; lead may be
 // among them) and a footer with the source, the publication time and the
 // number of outlets.
-func RenderPost(lead store.Record, cluster []store.Record) Embed {
+func RenderPost(lead store.Record, cluster []store.Record) *discordgo.MessageEmbed {
 	others := othersOf(lead, cluster)
-	e := Embed{
+	e := &discordgo.MessageEmbed{
 		Title:       cmp.Or(cut(markdown(lead.Item.Title, false), maxTitle), untitled),
 		Description: cut(markdown(lead.Summary, true), maxDescription),
 		Color:       sourceColor(lead.Item.FeedName),
 		Timestamp:   timestamp(lead.Item.Published),
-		Footer:      &Footer{Text: postFooter(lead, others)},
+		Footer:      &discordgo.MessageEmbedFooter{Text: postFooter(lead, others)},
 	}
 	e.URL, _ = webLink(lead.Item.Link)
-	e.Fields = nonEmpty(
-		Field{Name: "Actors", Value: joinFit(escapeAll(lead.Match.Actors), len(lead.Match.Actors), maxFieldValue)},
-		Field{Name: "Matched", Value: joinFit(escapeAll(lead.Match.Phrases), len(lead.Match.Phrases), maxFieldValue)},
-		Field{Name: "Also reported by", Value: joinFit(sourceLinks(others), maxOthers, maxFieldValue)},
+	e.Fields = nonEmptyFields(
+		&discordgo.MessageEmbedField{Name: "Actors", Value: joinFit(escapeAll(lead.Match.Actors), len(lead.Match.Actors), maxFieldValue)},
+		&discordgo.MessageEmbedField{Name: "Matched", Value: joinFit(escapeAll(lead.Match.Phrases), len(lead.Match.Phrases), maxFieldValue)},
+		&discordgo.MessageEmbedField{Name: "Also reported by", Value: joinFit(sourceLinks(others), maxOthers, maxFieldValue)},
 	)
 	return fit(e)
 }
@@ -200,7 +179,7 @@ func maskedLink(text, link string) string {
 // RenderDigest renders one message listing records (newest last) as linked
 // titles with their sources, under "N new reports on <story>". What does
 // not fit in the description is counted as "+N more".
-func RenderDigest(storyName string, records []store.Record) Embed {
+func RenderDigest(storyName string, records []store.Record) *discordgo.MessageEmbed {
 	sorted := slices.Clone(records)
 	slices.SortStableFunc(sorted, byPublished)
 	title := fmt.Sprintf("%d new reports", len(records))
@@ -212,11 +191,11 @@ func RenderDigest(storyName string, records []store.Record) Embed {
 		text := cmp.Or(cut(markdown(r.Item.Title, false), maxDigestTitle), untitled)
 		lines = append(lines, "• "+maskedLink(text, r.Item.Link)+" — "+cut(markdown(r.Item.FeedName, false), maxSourceName))
 	}
-	e := Embed{
+	e := &discordgo.MessageEmbed{
 		Title:       cut(markdown(title, false), maxTitle),
 		Description: fitLines(lines, maxDescription),
 		Color:       digestColor,
-		Footer:      &Footer{Text: outlets(sorted)},
+		Footer:      &discordgo.MessageEmbedFooter{Text: outlets(sorted)},
 	}
 	if len(sorted) > 0 {
 		e.Timestamp = timestamp(sorted[len(sorted)-1].Item.Published)
@@ -285,15 +264,10 @@ func escapeAll(texts []string) []string {
 	return out
 }
 
-// nonEmpty keeps the fields that have a value (Discord refuses empty ones).
-func nonEmpty(fields ...Field) []Field {
-	var out []Field
-	for _, f := range fields {
-		if f.Value != "" {
-			out = append(out, f)
-		}
-	}
-	return out
+// nonEmptyFields keeps the fields that have a value (Discord refuses
+// empty ones).
+func nonEmptyFields(fields ...*discordgo.MessageEmbedField) []*discordgo.MessageEmbedField {
+	return slices.DeleteFunc(fields, func(f *discordgo.MessageEmbedField) bool { return f.Value == "" })
 }
 
 // nonBlank drops empty strings.
@@ -317,11 +291,16 @@ func timestamp(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// embedSize is what Discord counts towards the 6,000-character total.
-func embedSize(e Embed) int {
+// embedSize is what Discord counts of e towards the 6,000-character
+// total of a message's embeds: title, description, field names and
+// values, footer text and author name.
+func embedSize(e *discordgo.MessageEmbed) int {
 	n := length(e.Title) + length(e.Description)
 	if e.Footer != nil {
 		n += length(e.Footer.Text)
+	}
+	if e.Author != nil {
+		n += length(e.Author.Name)
 	}
 	for _, f := range e.Fields {
 		n += length(f.Name) + length(f.Value)
@@ -329,11 +308,11 @@ func embedSize(e Embed) int {
 	return n
 }
 
-// fit shrinks e's description to keep within Discord's 6,000-character
-// total. Nothing else needs cutting: without a description an embed holds
-// at most a 256 title, three 1,024 field values with short names and a
-// footer whose source name is cut to 100, far below the total.
-func fit(e Embed) Embed {
+// fit shortens e's description so that e keeps within Discord's
+// 6,000-character total, and returns e. Nothing else needs cutting: every
+// other part is cut to its own limit already, and no embed has more than a
+// few fields.
+func fit(e *discordgo.MessageEmbed) *discordgo.MessageEmbed {
 	if over := embedSize(e) - maxEmbedTotal; over > 0 {
 		e.Description = cut(e.Description, max(length(e.Description)-over, 0))
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"storyline/feeds"
 	"storyline/store"
 	"storyline/story"
@@ -99,7 +101,7 @@ func TestBodiesAlwaysCarryNoMentions(t *testing.T) {
 	for name, v := range map[string]any{
 		"empty create": MessageBody{},
 		"empty edit":   EditBody{},
-		"create":       NewMessage(1, Embed{Title: "x"}),
+		"create":       NewMessage(1, &discordgo.MessageEmbed{Title: "x"}),
 	} {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -126,7 +128,7 @@ func TestNonce(t *testing.T) {
 			t.Errorf("Nonce(%d) = %q, want sl-<id> of at most 25 characters", id, n)
 		}
 	}
-	if b := NewMessage(9, Embed{}); b.Nonce != "sl-9" || !b.EnforceNonce {
+	if b := NewMessage(9, &discordgo.MessageEmbed{}); b.Nonce != "sl-9" || !b.EnforceNonce {
 		t.Errorf("NewMessage nonce = %q, enforce %v; want sl-9 enforced", b.Nonce, b.EnforceNonce)
 	}
 }
@@ -175,7 +177,7 @@ func TestPostWithoutOthersOrLink(t *testing.T) {
 }
 
 // field returns the value of e's field name, or "".
-func field(e Embed, name string) string {
+func field(e *discordgo.MessageEmbed, name string) string {
 	for _, f := range e.Fields {
 		if f.Name == name {
 			return f.Value
@@ -185,7 +187,7 @@ func field(e Embed, name string) string {
 }
 
 // checkLimits fails when e breaks one of Discord's limits.
-func checkLimits(t *testing.T, e Embed) {
+func checkLimits(t *testing.T, e *discordgo.MessageEmbed) {
 	t.Helper()
 	limits := []struct {
 		what  string

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"storyline/internal/discordfake"
 	"storyline/store"
 )
@@ -127,7 +129,7 @@ func TestClientClassifiesFailures(t *testing.T) {
 				ctx, cancel = context.WithTimeout(ctx, 50*time.Millisecond)
 				defer cancel()
 			}
-			_, err := c.Send(ctx, fmt.Sprint(1000+i), NewMessage(1, Embed{Title: "x"}))
+			_, err := c.Send(ctx, fmt.Sprint(1000+i), NewMessage(1, &discordgo.MessageEmbed{Title: "x"}))
 			if err == nil {
 				t.Fatal("Send succeeded")
 			}
