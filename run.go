@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -137,9 +136,8 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, session *di
 	return nil
 }
 
-// addCommands answers the slash commands from the store and registers them
-// (one bulk overwrite, in [discord] guild_id when set) on the first READY
-// that lets it; a failed registration is tried again on the next READY.
+// addCommands answers the slash commands from the store and registers
+// them on READY, in [discord] guild_id when it is set.
 func addCommands(session *discordgo.Session, st *store.Store, cfg *config.Config, logger *slog.Logger) {
 	cmds := bot.NewCommands(st, cfg.Definition().Actors, logger, bot.CommandOptions{
 		StoryName: cfg.Story.Name,
@@ -148,22 +146,7 @@ func addCommands(session *discordgo.Session, st *store.Store, cfg *config.Config
 		Started:   time.Now(),
 		Feeds:     sources(cfg),
 	})
-	session.AddHandler(cmds.Handle)
-	var registered atomic.Bool
-	session.AddHandler(func(s *discordgo.Session, r *discordgo.Ready) {
-		if registered.Load() {
-			return
-		}
-		appID := cfg.Discord.ApplicationID
-		if appID == "" && r.Application != nil {
-			appID = r.Application.ID
-		}
-		if err := cmds.Register(s, appID, cfg.Discord.GuildID); err != nil {
-			logger.Error("register commands", "error", err)
-			return
-		}
-		registered.Store(true)
-	})
+	cmds.Attach(session, cfg.Discord.ApplicationID, cfg.Discord.GuildID)
 }
 
 // ingestOptions maps the backlog and per-cycle limits to the pipeline's

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -152,7 +153,30 @@ func (c *Commands) Register(s *discordgo.Session, appID, guildID string) error {
 	return nil
 }
 
-// Handle answers one interaction; add it with s.AddHandler. It always
+// Attach answers s's interactions with c and registers the commands with
+// Register on the first READY that lets it, with appID or, when it is
+// empty, the application id READY carries. A failed registration is
+// logged and tried again on the next READY (a new gateway session).
+func (c *Commands) Attach(s *discordgo.Session, appID, guildID string) {
+	s.AddHandler(c.Handle)
+	var registered atomic.Bool
+	s.AddHandler(func(s *discordgo.Session, r *discordgo.Ready) {
+		if registered.Load() {
+			return
+		}
+		id := appID
+		if id == "" && r.Application != nil {
+			id = r.Application.ID
+		}
+		if err := c.Register(s, id, guildID); err != nil {
+			c.logger.Error("register commands", "error", err, "retry", "on the next gateway session")
+			return
+		}
+		registered.Store(true)
+	})
+}
+
+// Handle answers one interaction; Attach adds it to a session. It always
 // answers: a failure or a panic becomes a short ephemeral apology and a
 // log line.
 func (c *Commands) Handle(s *discordgo.Session, ic *discordgo.InteractionCreate) {
