@@ -76,13 +76,24 @@ type schemas struct {
 	byKey   map[string]*jsonschema.Schema
 }
 
-// newSchemas prepares the schemas of a decoded document added as resource.
+// schemaBase makes the names of the schema documents absolute URLs: the
+// compiler resolves a relative one against the working directory when a
+// schema is first compiled, which a test may have changed (t.Chdir) since
+// the fake started.
+const schemaBase = "https://discordfake.invalid/"
+
+// newSchemas prepares the schemas of a decoded document added as resource;
+// locations are relative to schemaBase, like resource.
 func newSchemas(source, resource string, doc any, locations map[string]string) (*schemas, error) {
 	c := jsonschema.NewCompiler()
-	if err := c.AddResource(resource, doc); err != nil {
+	if err := c.AddResource(schemaBase+resource, doc); err != nil {
 		return nil, fmt.Errorf("load schemas %s: %w", source, err)
 	}
-	return &schemas{source: source, locations: locations, printer: message.NewPrinter(language.English),
+	abs := make(map[string]string, len(locations))
+	for key, loc := range locations {
+		abs[key] = schemaBase + loc
+	}
+	return &schemas{source: source, locations: abs, printer: message.NewPrinter(language.English),
 		c: c, byKey: map[string]*jsonschema.Schema{}}, nil
 }
 
