@@ -210,7 +210,7 @@ func seed(t *testing.T, st *store.Store, def story.Definition) {
 	healthy := feeds.State{URL: "https://wire.example/feed", LastSuccess: cmdNow.Add(-3 * time.Minute),
 		NextPoll: cmdNow.Add(12 * time.Minute)}
 	for _, fs := range []feeds.State{failing, healthy} {
-		if err := st.SaveFeedState(t.Context(), fs); err != nil {
+		if _, err := st.Commit(t.Context(), store.Batch{State: fs}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -725,8 +725,11 @@ func TestHugeAnswersStayValid(t *testing.T) {
 			}
 		}
 		for i, src := range sources {
-			st.SaveFeedState(t.Context(), feeds.State{URL: src.URL, Failures: i % 2, ErrorClass: feeds.ClassTimeout,
-				LastError: long("timeout <@&1>"), FailingSince: cmdNow.Add(-time.Hour), NextPoll: cmdNow.Add(time.Minute)})
+			state := feeds.State{URL: src.URL, Failures: i % 2, ErrorClass: feeds.ClassTimeout,
+				LastError: long("timeout <@&1>"), FailingSince: cmdNow.Add(-time.Hour), NextPoll: cmdNow.Add(time.Minute)}
+			if _, err := st.Commit(t.Context(), store.Batch{State: state}); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}}
 	env := newCmdEnvWith(t, setup)

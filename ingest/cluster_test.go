@@ -141,12 +141,12 @@ func (f *fixture) drain() []queued {
 	var out []queued
 	clusters := map[int64]int{}
 	for n := 1; ; n++ {
-		e, err := f.st.NextOutbox(f.t.Context(), f.now.Add(time.Hour))
+		e, err := f.st.OutboxHead(f.t.Context())
 		if errors.Is(err, store.ErrNoWork) {
 			return out
 		}
 		if err != nil {
-			f.t.Fatalf("NextOutbox: %v", err)
+			f.t.Fatalf("OutboxHead: %v", err)
 		}
 		if e.ClusterID != 0 && clusters[e.ClusterID] == 0 {
 			clusters[e.ClusterID] = len(clusters) + 1

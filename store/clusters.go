@@ -80,30 +80,3 @@ func (s *Store) SetClusterMessage(ctx context.Context, id int64, channelID, mess
 	}
 	return nil
 }
-
-// ClearClusterMessage forgets the message and thread of cluster id, whose
-// Discord message is gone, and the message ids its items carried from it.
-func (s *Store) ClearClusterMessage(ctx context.Context, id int64) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		var messageID string
-		err := tx.QueryRowContext(ctx, `SELECT message_id FROM clusters WHERE id = ?`, id).Scan(&messageID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `
-			UPDATE clusters SET channel_id = '', message_id = '', thread_id = '' WHERE id = ?`, id); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `
-			UPDATE items SET channel_id = '', message_id = ''
-			WHERE cluster_id = ? AND message_id = ? AND message_id != ''`, id, messageID)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("clear cluster message %d: %w", id, err)
-	}
-	return nil
-}

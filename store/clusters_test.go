@@ -17,9 +17,9 @@ func seenAt(id string, t time.Time) Record {
 func TestClusterItemsInSeenOrder(t *testing.T) {
 	s := openTest(t)
 	commit(t, s, Batch{Records: []Record{seenAt("lead", t0)}, Posts: []Post{post("lead")}})
-	e, err := s.NextOutbox(t.Context(), t0)
+	e, err := s.OutboxHead(t.Context())
 	if err != nil {
-		t.Fatalf("NextOutbox: %v", err)
+		t.Fatalf("OutboxHead: %v", err)
 	}
 	commit(t, s, Batch{
 		Records: []Record{seenAt("late", t0.Add(2*time.Minute)), seenAt("early", t0.Add(time.Minute))},
@@ -49,18 +49,13 @@ func TestClusterMessage(t *testing.T) {
 		Records: []Record{record("lead", "")},
 		Posts:   []Post{post("lead")},
 	})
-	e, err := s.NextOutbox(t.Context(), t0)
+	e, err := s.OutboxHead(t.Context())
 	if err != nil {
-		t.Fatalf("NextOutbox: %v", err)
+		t.Fatalf("OutboxHead: %v", err)
 	}
 	id := e.ClusterID
-	later := commit(t, s, Batch{
-		Records: []Record{record("in-digest", "")},
-		Posts:   []Post{{Kind: KindDigest, ItemIDs: []string{"in-digest"}, ClusterID: id}},
-	})
 	if err := errors.Join(
 		s.MarkSent(t.Context(), c.Queued[0], "ch", "m-lead", t0),
-		s.MarkSent(t.Context(), later.Queued[0], "ch", "m-digest", t0),
 		s.SetClusterMessage(t.Context(), id, "ch", "m-lead", "thread-1"),
 	); err != nil {
 		t.Fatal(err)
@@ -72,27 +67,6 @@ func TestClusterMessage(t *testing.T) {
 	if cl.ChannelID != "ch" || cl.MessageID != "m-lead" || cl.ThreadID != "thread-1" {
 		t.Errorf("cluster = %+v, want ch/m-lead in thread-1", cl)
 	}
-
-	if err := s.ClearClusterMessage(t.Context(), id); err != nil {
-		t.Fatalf("ClearClusterMessage: %v", err)
-	}
-	cl, err = s.Cluster(t.Context(), id)
-	if err != nil {
-		t.Fatalf("Cluster: %v", err)
-	}
-	if cl.ChannelID+cl.MessageID+cl.ThreadID != "" {
-		t.Errorf("cleared cluster = %+v, want no message or thread", cl)
-	}
-	records, err := s.Records(t.Context(), []string{"lead", "in-digest"})
-	if err != nil {
-		t.Fatalf("Records: %v", err)
-	}
-	if records[0].MessageID != "" {
-		t.Errorf("lead item keeps message %q of the gone cluster message", records[0].MessageID)
-	}
-	if records[1].MessageID != "m-digest" {
-		t.Errorf("digested item message = %q, want m-digest (another message, still there)", records[1].MessageID)
-	}
 }
 
 func TestClusterNotFound(t *testing.T) {
@@ -102,8 +76,7 @@ func TestClusterNotFound(t *testing.T) {
 			_, err := s.Cluster(t.Context(), 42)
 			return err
 		},
-		"SetClusterMessage":   func() error { return s.SetClusterMessage(t.Context(), 42, "ch", "m", "") },
-		"ClearClusterMessage": func() error { return s.ClearClusterMessage(t.Context(), 42) },
+		"SetClusterMessage": func() error { return s.SetClusterMessage(t.Context(), 42, "ch", "m", "") },
 	} {
 		if err := call(); !errors.Is(err, ErrNotFound) {
 			t.Errorf("%s of a missing cluster: err = %v, want ErrNotFound", name, err)

@@ -57,12 +57,12 @@ func TestQueueDailyEntryIsDueAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := s.NextOutbox(t.Context(), t0)
+	e, err := s.OutboxHead(t.Context())
 	if err != nil {
-		t.Fatalf("NextOutbox: %v", err)
+		t.Fatalf("OutboxHead: %v", err)
 	}
 	if e.ID != d.EntryID || e.Kind != KindDaily || len(e.ItemIDs) != 0 || e.ClusterID != 0 {
-		t.Errorf("NextOutbox = %+v, want daily entry %d without items", e, d.EntryID)
+		t.Errorf("OutboxHead = %+v, want daily entry %d without items", e, d.EntryID)
 	}
 	if err := s.MarkSent(t.Context(), e.ID, "ch", "m1", t0); err != nil {
 		t.Errorf("MarkSent of a daily entry: %v", err)

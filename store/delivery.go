@@ -35,13 +35,3 @@ func (s *Store) MarkReposted(ctx context.Context, id, clusterID int64, channelID
 	}
 	return nil
 }
-
-// endOfTime is later than any entry's next attempt.
-var endOfTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-
-// OutboxHead returns the oldest (by id) pending entry, due or not, or
-// ErrNoWork. A poster that sends the head and nothing else, waiting for it
-// to fall due, delivers the outbox strictly in order, across restarts too.
-func (s *Store) OutboxHead(ctx context.Context) (OutboxEntry, error) {
-	return s.NextOutbox(ctx, endOfTime)
-}

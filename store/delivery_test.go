@@ -3,15 +3,14 @@ package store
 import (
 	"errors"
 	"testing"
-	"time"
 )
 
 func TestMarkReposted(t *testing.T) {
 	s := openTest(t)
 	first := commit(t, s, Batch{Records: []Record{record("lead", "")}, Posts: []Post{post("lead")}})
-	e, err := s.NextOutbox(t.Context(), t0)
+	e, err := s.OutboxHead(t.Context())
 	if err != nil {
-		t.Fatalf("NextOutbox: %v", err)
+		t.Fatalf("OutboxHead: %v", err)
 	}
 	cluster := e.ClusterID
 	if err := s.MarkSent(t.Context(), first.Queued[0], "ch", "m-old", t0); err != nil {
@@ -43,8 +42,8 @@ func TestMarkReposted(t *testing.T) {
 			t.Errorf("item %s carries %s/%s, want ch2/m-new", r.Item.ID, r.ChannelID, r.MessageID)
 		}
 	}
-	if _, err := s.NextOutbox(t.Context(), t0); !errors.Is(err, ErrNoWork) {
-		t.Errorf("NextOutbox after repost = %v, want ErrNoWork (the edit is sent)", err)
+	if _, err := s.OutboxHead(t.Context()); !errors.Is(err, ErrNoWork) {
+		t.Errorf("OutboxHead after repost = %v, want ErrNoWork (the edit is sent)", err)
 	}
 	st, err := s.OutboxStats(t.Context())
 	if err != nil {
@@ -58,7 +57,7 @@ func TestMarkReposted(t *testing.T) {
 func TestMarkRepostedWrongCluster(t *testing.T) {
 	s := openTest(t)
 	c := commit(t, s, Batch{Records: []Record{record("lead", "")}, Posts: []Post{post("lead")}})
-	e, err := s.NextOutbox(t.Context(), t0)
+	e, err := s.OutboxHead(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,26 +75,5 @@ func TestMarkRepostedWrongCluster(t *testing.T) {
 	}
 	if cl.MessageID != "" {
 		t.Errorf("a refused MarkReposted changed the cluster: %+v", cl)
-	}
-}
-
-func TestOutboxHeadIgnoresDueTime(t *testing.T) {
-	s := openTest(t)
-	ids := queueThree(t, s)
-	later := t0.Add(time.Hour)
-	if err := s.MarkRetry(t.Context(), ids[0], later, "502 Bad Gateway"); err != nil {
-		t.Fatal(err)
-	}
-	head, err := s.OutboxHead(t.Context())
-	if err != nil || head.ID != ids[0] || !head.NextAttempt.Equal(later) {
-		t.Errorf("OutboxHead = %+v, %v; want entry %d due at %v", head, err, ids[0], later)
-	}
-	for _, id := range ids {
-		if err := s.MarkSent(t.Context(), id, "ch", "m", t0); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := s.OutboxHead(t.Context()); !errors.Is(err, ErrNoWork) {
-		t.Errorf("OutboxHead with nothing pending = %v, want ErrNoWork", err)
 	}
 }

@@ -43,14 +43,6 @@ func (s *Store) FeedStates(ctx context.Context) (map[string]feeds.State, error) 
 	return states, nil
 }
 
-// SaveFeedState stores st, replacing what was remembered for st.URL.
-func (s *Store) SaveFeedState(ctx context.Context, st feeds.State) error {
-	if err := saveFeedState(ctx, s.writer, st); err != nil {
-		return fmt.Errorf("save feed state %s: %w", st.URL, err)
-	}
-	return nil
-}
-
 // saveFeedState upserts st through db.
 func saveFeedState(ctx context.Context, db execer, st feeds.State) error {
 	_, err := db.ExecContext(ctx, `

@@ -49,9 +49,7 @@ func TestFeedStatesRoundTrip(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := openTest(t)
 			for _, st := range tc.saves {
-				if err := s.SaveFeedState(t.Context(), st); err != nil {
-					t.Fatalf("SaveFeedState: %v", err)
-				}
+				commit(t, s, Batch{State: st})
 			}
 			got, err := s.FeedStates(t.Context())
 			if err != nil {

@@ -220,12 +220,3 @@ func decodeList[T any](text string) ([]T, error) {
 	}
 	return v, nil
 }
-
-// ItemCount returns how many items are stored.
-func (s *Store) ItemCount(ctx context.Context) (int, error) {
-	var n int
-	if err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM items").Scan(&n); err != nil {
-		return 0, fmt.Errorf("item count: %w", err)
-	}
-	return n, nil
-}

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// ErrNoWork is returned by NextOutbox when no entry is due.
+// ErrNoWork is returned by OutboxHead when no entry is pending.
 var ErrNoWork = errors.New("store: no outbox entry due")
 
 // The statuses of an outbox entry.
@@ -39,48 +39,41 @@ type OutboxEntry struct {
 	ChannelID, MessageID string
 }
 
-// nextOutboxSQL selects the oldest pending entry due at ?.
-const nextOutboxSQL = `
+// outboxHeadSQL selects the oldest pending entry due at ?; OutboxHead asks
+// at endOfTime, so that the outbox_due index bounds the search.
+const outboxHeadSQL = `
 	SELECT id, kind, item_ids, cluster_id, status, attempts, next_attempt, created_at,
 	       error_code, last_error, channel_id, message_id
 	FROM outbox WHERE status = 'pending' AND next_attempt <= ?
 	ORDER BY id LIMIT 1`
 
-// NextOutbox returns the oldest (by id) pending entry due at now, or
-// ErrNoWork.
-func (s *Store) NextOutbox(ctx context.Context, now time.Time) (OutboxEntry, error) {
+// endOfTime is later than any entry's next attempt.
+var endOfTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// OutboxHead returns the oldest (by id) pending entry, due or not, or
+// ErrNoWork. A poster that sends the head and nothing else, waiting for it
+// to fall due, delivers the outbox strictly in order, across restarts too.
+func (s *Store) OutboxHead(ctx context.Context) (OutboxEntry, error) {
 	var e OutboxEntry
 	var itemIDs string
 	var cluster sql.NullInt64
 	var next, created int64
-	err := s.reader.QueryRowContext(ctx, nextOutboxSQL, millis(now)).Scan(
+	err := s.reader.QueryRowContext(ctx, outboxHeadSQL, millis(endOfTime)).Scan(
 		&e.ID, &e.Kind, &itemIDs, &cluster, &e.Status, &e.Attempts, &next, &created,
 		&e.ErrorCode, &e.LastError, &e.ChannelID, &e.MessageID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return OutboxEntry{}, ErrNoWork
 	}
 	if err != nil {
-		return OutboxEntry{}, fmt.Errorf("next outbox: %w", err)
+		return OutboxEntry{}, fmt.Errorf("outbox head: %w", err)
 	}
 	if err := json.Unmarshal([]byte(itemIDs), &e.ItemIDs); err != nil {
-		return OutboxEntry{}, fmt.Errorf("next outbox: entry %d: %w", e.ID, err)
+		return OutboxEntry{}, fmt.Errorf("outbox head: entry %d: %w", e.ID, err)
 	}
 	e.ClusterID = cluster.Int64
 	e.NextAttempt = fromMillis(next)
 	e.CreatedAt = fromMillis(created)
 	return e, nil
-}
-
-// NextAttemptAt returns when the earliest pending entry is due; ok is false
-// when nothing is pending.
-func (s *Store) NextAttemptAt(ctx context.Context) (next time.Time, ok bool, err error) {
-	var ms sql.NullInt64
-	err = s.reader.QueryRowContext(ctx,
-		`SELECT min(next_attempt) FROM outbox WHERE status = 'pending'`).Scan(&ms)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("next attempt: %w", err)
-	}
-	return fromNullMillis(ms), ms.Valid, nil
 }
 
 // MarkSent records that entry id was delivered as message messageID in

@@ -22,53 +22,41 @@ func queueThree(t *testing.T, s *Store) []int64 {
 	return c.Queued
 }
 
-// next returns the id of the entry NextOutbox gives at now, or the error.
-func next(t *testing.T, s *Store, now time.Time) string {
+// head returns the id of the outbox head, or the error.
+func head(t *testing.T, s *Store) string {
 	t.Helper()
-	e, err := s.NextOutbox(t.Context(), now)
+	e, err := s.OutboxHead(t.Context())
 	if err != nil {
 		return err.Error()
 	}
 	return fmt.Sprint(e.ID)
 }
 
-func TestNextOutboxOrderAndDueTime(t *testing.T) {
+// TestOutboxHeadOrder checks that the head is the oldest pending entry,
+// whether or not it is due: a retry keeps its place, so the poster waits
+// for it instead of sending a later post first.
+func TestOutboxHeadOrder(t *testing.T) {
 	s := openTest(t)
 	ids := queueThree(t, s)
 	id := func(i int) string { return fmt.Sprint(ids[i]) }
-	later := t0.Add(time.Minute)
+	later := t0.Add(time.Hour)
 	steps := []struct {
 		name string
 		do   func() error
-		// at is the time NextOutbox is asked at; want its answer.
-		at       time.Time
-		want     string
-		wantNext time.Time // zero: nothing pending
+		want string
 	}{
-		{"oldest first", func() error { return nil }, t0, id(0), t0},
-		{"not yet due", func() error { return nil }, t0.Add(-time.Second), ErrNoWork.Error(), t0},
-		{"a retry waits its turn", func() error { return s.MarkRetry(t.Context(), ids[0], later, "429 rate limited") },
-			t0, id(1), t0},
-		{"sent leaves", func() error { return s.MarkSent(t.Context(), ids[1], "ch", "m2", t0) }, t0, id(2), t0},
-		{"all sent but the retry", func() error { return s.MarkSent(t.Context(), ids[2], "ch", "m3", t0) },
-			t0, ErrNoWork.Error(), later},
-		{"the retry is due", func() error { return nil }, later, id(0), later},
-		{"nothing pending", func() error { return s.MarkSent(t.Context(), ids[0], "ch", "m1", later) },
-			later.Add(time.Hour), ErrNoWork.Error(), time.Time{}},
+		{"oldest first", func() error { return nil }, id(0)},
+		{"a retry keeps its place", func() error { return s.MarkRetry(t.Context(), ids[0], later, "429 rate limited") }, id(0)},
+		{"sent leaves", func() error { return s.MarkSent(t.Context(), ids[0], "ch", "m1", later) }, id(1)},
+		{"failed leaves", func() error { return s.MarkFailed(t.Context(), ids[1], 403, "Missing Access", later) }, id(2)},
+		{"nothing pending", func() error { return s.MarkSent(t.Context(), ids[2], "ch", "m3", later) }, ErrNoWork.Error()},
 	}
 	for _, step := range steps {
 		if err := step.do(); err != nil {
 			t.Fatalf("%s: %v", step.name, err)
 		}
-		if got := next(t, s, step.at); got != step.want {
-			t.Errorf("%s: NextOutbox = %s, want %s", step.name, got, step.want)
-		}
-		at, ok, err := s.NextAttemptAt(t.Context())
-		if err != nil {
-			t.Fatalf("%s: NextAttemptAt: %v", step.name, err)
-		}
-		if ok != !step.wantNext.IsZero() || !at.Equal(step.wantNext) {
-			t.Errorf("%s: NextAttemptAt = %v, %v; want %v", step.name, at, ok, step.wantNext)
+		if got := head(t, s); got != step.want {
+			t.Errorf("%s: OutboxHead = %s, want %s", step.name, got, step.want)
 		}
 	}
 }
@@ -80,9 +68,9 @@ func TestMarkRetryCountsAttempts(t *testing.T) {
 		if err := s.MarkRetry(t.Context(), ids[0], t0, reason); err != nil {
 			t.Fatalf("MarkRetry: %v", err)
 		}
-		e, err := s.NextOutbox(t.Context(), t0)
+		e, err := s.OutboxHead(t.Context())
 		if err != nil {
-			t.Fatalf("NextOutbox: %v", err)
+			t.Fatalf("OutboxHead: %v", err)
 		}
 		if e.ID != ids[0] || e.Attempts != i+1 || e.LastError != reason || e.Status != StatusPending {
 			t.Errorf("after retry %d: entry = %+v, want id %d, %d attempts, last error %q, pending",
@@ -97,9 +85,9 @@ func TestMarkSentRecordsTheMessage(t *testing.T) {
 		Records: []Record{record("a", ""), record("b", ""), record("c", "")},
 		Posts:   []Post{post("a"), {Kind: KindDigest, ItemIDs: []string{"b", "c"}}},
 	})
-	first, err := s.NextOutbox(t.Context(), t0)
+	first, err := s.OutboxHead(t.Context())
 	if err != nil {
-		t.Fatalf("NextOutbox: %v", err)
+		t.Fatalf("OutboxHead: %v", err)
 	}
 	cluster := first.ClusterID
 	reply := commit(t, s, Batch{
@@ -187,8 +175,8 @@ func TestFailedEntriesStayVisibleUntilRetried(t *testing.T) {
 	if got := stats(); got != want {
 		t.Errorf("stats = %+v, want %+v", got, want)
 	}
-	if got := next(t, s, t0.Add(time.Hour)); got != ErrNoWork.Error() {
-		t.Errorf("NextOutbox with only failed entries = %s, want ErrNoWork", got)
+	if got := head(t, s); got != ErrNoWork.Error() {
+		t.Errorf("OutboxHead with only failed entries = %s, want ErrNoWork", got)
 	}
 
 	retryAt := t0.Add(10 * time.Minute)
@@ -199,12 +187,9 @@ func TestFailedEntriesStayVisibleUntilRetried(t *testing.T) {
 	if got, want := stats(), (OutboxStats{Pending: 2, LastSentAt: t0.Add(3 * time.Minute)}); got != want {
 		t.Errorf("stats after retry = %+v, want %+v", got, want)
 	}
-	if got := next(t, s, retryAt.Add(-time.Millisecond)); got != ErrNoWork.Error() {
-		t.Errorf("NextOutbox before the retry time = %s, want ErrNoWork", got)
-	}
-	e, err := s.NextOutbox(t.Context(), retryAt)
+	e, err := s.OutboxHead(t.Context())
 	if err != nil {
-		t.Fatalf("NextOutbox: %v", err)
+		t.Fatalf("OutboxHead: %v", err)
 	}
 	wantEntry := OutboxEntry{ID: ids[0], Kind: KindPost, ItemIDs: []string{"a"}, ClusterID: e.ClusterID,
 		Status: StatusPending, NextAttempt: retryAt, CreatedAt: t0, LastError: "Missing Access"}

@@ -51,9 +51,7 @@ func TestOpenPaths(t *testing.T) {
 
 			s := openAt(t, path)
 			st := feedState("https://wire.example/feed")
-			if err := s.SaveFeedState(t.Context(), st); err != nil {
-				t.Fatalf("SaveFeedState: %v", err)
-			}
+			commit(t, s, Batch{State: st})
 			if err := s.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}

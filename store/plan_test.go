@@ -16,7 +16,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		args  []any
 	}{
 		{"Unseen", storedSQL, []any{`["a"]`, `["https://wire.example/a"]`}},
-		{"NextOutbox", nextOutboxSQL, []any{0}},
+		{"OutboxHead", outboxHeadSQL, []any{millis(endOfTime)}},
 		{"OutboxStats", outboxStatsSQL, nil},
 		{"Commit join cluster", joinClusterSQL, []any{1, `["a"]`}},
 	}

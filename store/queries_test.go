@@ -113,7 +113,7 @@ func TestLatestPosted(t *testing.T) {
 			dated("gone", "Wire", t0), dated("pending", "Wire", t0)},
 		Posts: []Post{post("lead"), {Kind: KindDigest, ItemIDs: []string{"d1", "d2"}}, post("gone"), post("pending")},
 	})
-	leadEntry, err := s.NextOutbox(t.Context(), t0)
+	leadEntry, err := s.OutboxHead(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,11 +125,10 @@ func TestLatestPosted(t *testing.T) {
 	markSent(t, s, first.Queued[1], "m-digest", t0.Add(2*time.Minute))
 	markSent(t, s, first.Queued[2], "m-gone", t0.Add(3*time.Minute))
 	markSent(t, s, second.Queued[0], "m-lead", t0.Add(4*time.Minute))
-	var goneCluster int64
-	if err := s.reader.QueryRowContext(t.Context(), `SELECT cluster_id FROM items WHERE id = 'gone'`).Scan(&goneCluster); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.ClearClusterMessage(t.Context(), goneCluster); err != nil {
+	// The message of "gone" was deleted: an edit of it was posted anew.
+	goneCluster := clusterOf(t, s, "gone")
+	repost := commit(t, s, Batch{Posts: []Post{{Kind: KindEdit, ClusterID: goneCluster}}})
+	if err := s.MarkReposted(t.Context(), repost.Queued[0], goneCluster, "ch", "m-gone-2", t0.Add(5*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -167,7 +166,7 @@ func TestMessageItems(t *testing.T) {
 		Records: []Record{dated("lead", "Wire", t0, "Witkoff"), dated("d1", "Post", t0), dated("d2", "Wire", t0)},
 		Posts:   []Post{post("lead"), {Kind: KindDigest, ItemIDs: []string{"d1", "d2"}}},
 	})
-	leadEntry, err := s.NextOutbox(t.Context(), t0)
+	leadEntry, err := s.OutboxHead(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

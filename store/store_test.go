@@ -85,9 +85,7 @@ func TestOpenMigratesFreshAndReopened(t *testing.T) {
 	if got := userVersion(t, s); got != len(migs) {
 		t.Errorf("fresh user_version = %d, want %d", got, len(migs))
 	}
-	if err := s.SaveFeedState(t.Context(), feedState("https://a.example/feed")); err != nil {
-		t.Fatalf("SaveFeedState: %v", err)
-	}
+	commit(t, s, Batch{State: feedState("https://a.example/feed")})
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
