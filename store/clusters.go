@@ -25,15 +25,8 @@ type Cluster struct {
 // Cluster returns cluster id with its items, or an error wrapping
 // ErrNotFound.
 func (s *Store) Cluster(ctx context.Context, id int64) (Cluster, error) {
-	tx, err := s.reader.BeginTx(ctx, nil)
+	c, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (Cluster, error) { return readCluster(ctx, tx, id) })
 	if err != nil {
-		return Cluster{}, fmt.Errorf("cluster %d: %w", id, err)
-	}
-	c, err := readCluster(ctx, tx, id)
-	if err != nil {
-		return Cluster{}, fmt.Errorf("cluster %d: %w", id, rollback(tx, err))
-	}
-	if err := tx.Rollback(); err != nil {
 		return Cluster{}, fmt.Errorf("cluster %d: %w", id, err)
 	}
 	return c, nil
@@ -55,19 +48,8 @@ func readCluster(ctx context.Context, tx *sql.Tx, id int64) (Cluster, error) {
 	}
 	c.CreatedAt = fromMillis(created)
 	c.UpdatedAt = fromMillis(updated)
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM items WHERE cluster_id = ? ORDER BY seen_at, seq`, id)
-	if err != nil {
-		return Cluster{}, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var itemID string
-		if err := rows.Scan(&itemID); err != nil {
-			return Cluster{}, err
-		}
-		c.ItemIDs = append(c.ItemIDs, itemID)
-	}
-	return c, rows.Err()
+	c.ItemIDs, err = queryRows(ctx, tx, column[string], `SELECT id FROM items WHERE cluster_id = ? ORDER BY seen_at, seq`, id)
+	return c, err
 }
 
 // SetClusterMessage records the message (and thread, empty for none) that

@@ -62,7 +62,7 @@ func commit(t testing.TB, s *Store, b Batch) Committed {
 // ftsIDs returns the ids of the items whose title or text match query.
 func ftsIDs(t *testing.T, s *Store, query string) []string {
 	t.Helper()
-	ids, err := stringColumn(t.Context(), s.reader, `
+	ids, err := queryRows(t.Context(), s.reader, column[string], `
 		SELECT items.id FROM items_fts JOIN items ON items.seq = items_fts.rowid
 		WHERE items_fts MATCH ? ORDER BY items.seq`, query)
 	if err != nil {

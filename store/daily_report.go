@@ -86,15 +86,8 @@ const (
 // DailyReport returns the developments, the most named actors and the item
 // counts of q's period, read in one snapshot.
 func (s *Store) DailyReport(ctx context.Context, q DailyQuery) (DailyReport, error) {
-	tx, err := s.reader.BeginTx(ctx, nil)
+	r, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (DailyReport, error) { return dailyReport(ctx, tx, q) })
 	if err != nil {
-		return DailyReport{}, fmt.Errorf("daily report: %w", err)
-	}
-	r, err := dailyReport(ctx, tx, q)
-	if err != nil {
-		return DailyReport{}, fmt.Errorf("daily report: %w", rollback(tx, err))
-	}
-	if err := tx.Rollback(); err != nil {
 		return DailyReport{}, fmt.Errorf("daily report: %w", err)
 	}
 	return r, nil
@@ -111,7 +104,10 @@ func dailyReport(ctx context.Context, tx *sql.Tx, q DailyQuery) (DailyReport, er
 	if r.Developments, r.AllDevelopments, err = developments(ctx, tx, start, end, q.Developments); err != nil {
 		return r, fmt.Errorf("developments: %w", err)
 	}
-	if r.Actors, err = namedActors(ctx, tx, start, end, q.Actors); err != nil {
+	if r.Actors, err = queryRows(ctx, tx, func(r row) (NamedActor, error) {
+		var a NamedActor
+		return a, r.Scan(&a.Actor, &a.Items)
+	}, dailyActorsSQL, start, end, q.Actors); err != nil {
 		return r, fmt.Errorf("actors: %w", err)
 	}
 	return r, nil
@@ -120,42 +116,23 @@ func dailyReport(ctx context.Context, tx *sql.Tx, q DailyQuery) (DailyReport, er
 // developments lists at most limit developments of the period and counts
 // them all (at least one row is read for the count, even for a limit of 0).
 func developments(ctx context.Context, tx *sql.Tx, start, end int64, limit int) ([]Development, int, error) {
-	rows, err := tx.QueryContext(ctx, dailyDevelopmentsSQL, start, end, limit)
-	if err != nil {
+	type counted struct {
+		Development
+		all int
+	}
+	rows, err := queryRows(ctx, tx, func(r row) (counted, error) {
+		var d counted
+		var latest int64
+		err := r.Scan(&d.ClusterID, &d.Title, &d.Link, &d.FeedName, &d.Outlets, &d.Reports, &latest, &d.all)
+		d.Latest = fromMillis(latest)
+		return d, err
+	}, dailyDevelopmentsSQL, start, end, limit)
+	if err != nil || len(rows) == 0 {
 		return nil, 0, err
 	}
-	defer rows.Close()
 	var out []Development
-	all := 0
-	for rows.Next() {
-		var d Development
-		var latest int64
-		if err := rows.Scan(&d.ClusterID, &d.Title, &d.Link, &d.FeedName, &d.Outlets, &d.Reports, &latest, &all); err != nil {
-			return nil, 0, err
-		}
-		d.Latest = fromMillis(latest)
-		if len(out) < limit {
-			out = append(out, d)
-		}
+	for _, d := range rows[:min(max(limit, 0), len(rows))] {
+		out = append(out, d.Development)
 	}
-	return out, all, rows.Err()
-}
-
-// namedActors lists at most limit actors named by the period's relevant
-// items, with how many name each.
-func namedActors(ctx context.Context, tx *sql.Tx, start, end int64, limit int) ([]NamedActor, error) {
-	rows, err := tx.QueryContext(ctx, dailyActorsSQL, start, end, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []NamedActor
-	for rows.Next() {
-		var a NamedActor
-		if err := rows.Scan(&a.Actor, &a.Items); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, rows[0].all, nil
 }

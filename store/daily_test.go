@@ -240,22 +240,13 @@ func TestDailyQueriesUseIndexes(t *testing.T) {
 // a seek positions with Last, a scan loops from Rewind.
 func TestLatestDailyIsOneSeek(t *testing.T) {
 	s := openTest(t)
-	rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN "+latestDailySQL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var ops []string
-	for rows.Next() {
+	ops, err := queryRows(t.Context(), s.reader, func(r row) (string, error) {
 		var addr int
 		var op string
 		var p1, p2, p3, p4, p5, comment any
-		if err := rows.Scan(&addr, &op, &p1, &p2, &p3, &p4, &p5, &comment); err != nil {
-			t.Fatal(err)
-		}
-		ops = append(ops, op)
-	}
-	if err := rows.Err(); err != nil {
+		return op, r.Scan(&addr, &op, &p1, &p2, &p3, &p4, &p5, &comment)
+	}, "EXPLAIN "+latestDailySQL)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(ops, "Last") || slices.Contains(ops, "Rewind") {
@@ -352,7 +343,7 @@ func TestDailyMigrationKeepsTheOutbox(t *testing.T) {
 // outboxDump lists the outbox's rows and indexes.
 func outboxDump(t *testing.T, db *sql.DB) []string {
 	t.Helper()
-	out, err := stringColumn(t.Context(), db, `
+	out, err := queryRows(t.Context(), db, column[string], `
 		SELECT 'row ' || id || ' ' || kind || ' ' || status || ' ' || message_id FROM outbox
 		UNION ALL
 		SELECT 'index ' || name || ': ' || sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'outbox'

@@ -8,39 +8,33 @@ import (
 	"storyline/feeds"
 )
 
-// execer is what both *sql.DB and *sql.Tx offer for writing.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
 // FeedStates returns the remembered state of every feed, by URL.
 func (s *Store) FeedStates(ctx context.Context) (map[string]feeds.State, error) {
-	rows, err := s.reader.QueryContext(ctx, `
+	list, err := queryRows(ctx, s.reader, scanFeedState, `
 		SELECT url, etag, last_modified, next_poll, last_poll, last_success,
 		       failures, error_class, last_error, failing_since
 		FROM feed_state`)
 	if err != nil {
 		return nil, fmt.Errorf("feed states: %w", err)
 	}
-	defer rows.Close()
-	states := make(map[string]feeds.State)
-	for rows.Next() {
-		var st feeds.State
-		var next, last, success, failing sql.NullInt64
-		if err := rows.Scan(&st.URL, &st.ETag, &st.LastModified, &next, &last, &success,
-			&st.Failures, &st.ErrorClass, &st.LastError, &failing); err != nil {
-			return nil, fmt.Errorf("feed states: %w", err)
-		}
-		st.NextPoll = fromNullMillis(next)
-		st.LastPoll = fromNullMillis(last)
-		st.LastSuccess = fromNullMillis(success)
-		st.FailingSince = fromNullMillis(failing)
+	states := make(map[string]feeds.State, len(list))
+	for _, st := range list {
 		states[st.URL] = st
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("feed states: %w", err)
-	}
 	return states, nil
+}
+
+// scanFeedState reads a row of FeedStates.
+func scanFeedState(r row) (feeds.State, error) {
+	var st feeds.State
+	var next, last, success, failing sql.NullInt64
+	err := r.Scan(&st.URL, &st.ETag, &st.LastModified, &next, &last, &success,
+		&st.Failures, &st.ErrorClass, &st.LastError, &failing)
+	st.NextPoll = fromNullMillis(next)
+	st.LastPoll = fromNullMillis(last)
+	st.LastSuccess = fromNullMillis(success)
+	st.FailingSince = fromNullMillis(failing)
+	return st, err
 }
 
 // saveFeedState upserts st through db.

@@ -79,22 +79,31 @@ func (s *Store) stored(ctx context.Context, ids, links []string) (map[string]boo
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := s.reader.QueryContext(ctx, storedSQL, string(idsJSON), string(linksJSON))
+	type key struct {
+		isLink int
+		key    string
+	}
+	keys, err := queryRows(ctx, s.reader, func(r row) (key, error) {
+		var k key
+		return k, r.Scan(&k.isLink, &k.key)
+	}, storedSQL, string(idsJSON), string(linksJSON))
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
 	found := [2]map[string]bool{make(map[string]bool), make(map[string]bool)}
-	for rows.Next() {
-		var isLink int
-		var key string
-		if err := rows.Scan(&isLink, &key); err != nil {
-			return nil, nil, err
-		}
-		found[isLink][key] = true
+	for _, k := range keys {
+		found[k.isLink][k.key] = true
 	}
-	return found[0], found[1], rows.Err()
+	return found[0], found[1], nil
 }
+
+// selectRecordsSQL reads stored records (see scanRecord); a WHERE clause
+// follows.
+const selectRecordsSQL = `
+	SELECT id, feed_url, feed_name, guid, link, title, text, summary, published, seen_at,
+	       language, relevant, score, actors, phrases, context, excluded, spans,
+	       cluster_id, message_id, channel_id
+	FROM items `
 
 // Records returns the stored records with the given ids, in that order. A
 // missing id is an error wrapping ErrNotFound.
@@ -103,25 +112,14 @@ func (s *Store) Records(ctx context.Context, ids []string) ([]Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("records: %w", err)
 	}
-	rows, err := s.reader.QueryContext(ctx, `
-		SELECT id, feed_url, feed_name, guid, link, title, text, summary, published, seen_at,
-		       language, relevant, score, actors, phrases, context, excluded, spans,
-		       cluster_id, message_id, channel_id
-		FROM items WHERE id IN (SELECT value FROM json_each(?))`, string(idsJSON))
+	found, err := queryRows(ctx, s.reader, scanRecord,
+		selectRecordsSQL+`WHERE id IN (SELECT value FROM json_each(?))`, string(idsJSON))
 	if err != nil {
 		return nil, fmt.Errorf("records: %w", err)
 	}
-	defer rows.Close()
-	byID := make(map[string]Record, len(ids))
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, fmt.Errorf("records: %w", err)
-		}
+	byID := make(map[string]Record, len(found))
+	for _, r := range found {
 		byID[r.Item.ID] = r
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("records: %w", err)
 	}
 	out := make([]Record, 0, len(ids))
 	for _, id := range ids {
@@ -134,13 +132,13 @@ func (s *Store) Records(ctx context.Context, ids []string) ([]Record, error) {
 	return out, nil
 }
 
-// scanRecord reads one row of the Records query.
-func scanRecord(rows *sql.Rows) (Record, error) {
+// scanRecord reads a row of selectRecordsSQL.
+func scanRecord(row row) (Record, error) {
 	var r Record
 	var published, seen int64
 	var j matchJSON
 	var cluster sql.NullInt64
-	err := rows.Scan(&r.Item.ID, &r.Item.FeedURL, &r.Item.FeedName, &r.Item.GUID, &r.Item.Link,
+	err := row.Scan(&r.Item.ID, &r.Item.FeedURL, &r.Item.FeedName, &r.Item.GUID, &r.Item.Link,
 		&r.Item.Title, &r.Item.Text, &r.Summary, &published, &seen, &r.Item.Language,
 		&r.Match.Relevant, &r.Match.Score, &j.actors, &j.phrases, &j.context, &j.excluded, &j.spans,
 		&cluster, &r.MessageID, &r.ChannelID)

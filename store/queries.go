@@ -90,15 +90,8 @@ const (
 // ActorReport returns the mention statistics of q.Actor, read in one
 // snapshot. An actor never named has a report of zeros, not an error.
 func (s *Store) ActorReport(ctx context.Context, q ActorQuery) (ActorReport, error) {
-	tx, err := s.reader.BeginTx(ctx, nil)
+	r, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (ActorReport, error) { return actorReport(ctx, tx, q) })
 	if err != nil {
-		return ActorReport{}, fmt.Errorf("actor report %q: %w", q.Actor, err)
-	}
-	r, err := actorReport(ctx, tx, q)
-	if err != nil {
-		return ActorReport{}, fmt.Errorf("actor report %q: %w", q.Actor, rollback(tx, err))
-	}
-	if err := tx.Rollback(); err != nil {
 		return ActorReport{}, fmt.Errorf("actor report %q: %w", q.Actor, err)
 	}
 	return r, nil
@@ -119,10 +112,10 @@ func actorReport(ctx context.Context, tx *sql.Tx, q ActorQuery) (ActorReport, er
 		return r, fmt.Errorf("first and last seen: %w", err)
 	}
 	r.FirstSeen, r.LastSeen = fromNullMillis(first), fromNullMillis(last)
-	if r.With, err = actorCounts(ctx, tx, actorWithSQL, q.Actor, now, NamedWithSample, q.With); err != nil {
+	if r.With, err = queryRows(ctx, tx, scanActorCount, actorWithSQL, q.Actor, now, NamedWithSample, q.With); err != nil {
 		return r, fmt.Errorf("named with: %w", err)
 	}
-	if r.Latest, err = itemRefs(ctx, tx, actorLatestSQL, q.Actor, q.Latest); err != nil {
+	if r.Latest, err = queryRows(ctx, tx, scanItemRef, actorLatestSQL, q.Actor, q.Latest); err != nil {
 		return r, fmt.Errorf("latest items: %w", err)
 	}
 	if r.Daily, err = dailyCounts(ctx, tx, q); err != nil {
@@ -138,66 +131,36 @@ func dailyCounts(ctx context.Context, tx *sql.Tx, q ActorQuery) ([]int, error) {
 	}
 	end := q.Now.UTC().Truncate(day).Add(day)
 	start := end.Add(-time.Duration(q.Days) * day)
-	rows, err := tx.QueryContext(ctx, actorDailySQL, q.Actor, millis(start), millis(end))
+	type dayCount struct{ day, n int }
+	counts, err := queryRows(ctx, tx, func(r row) (dayCount, error) {
+		var c dayCount
+		return c, r.Scan(&c.day, &c.n)
+	}, actorDailySQL, q.Actor, millis(start), millis(end))
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	daily := make([]int, q.Days)
-	for rows.Next() {
-		var i, n int
-		if err := rows.Scan(&i, &n); err != nil {
-			return nil, err
-		}
-		if i >= 0 && i < len(daily) {
-			daily[i] = n
+	for _, c := range counts {
+		if c.day >= 0 && c.day < len(daily) {
+			daily[c.day] = c.n
 		}
 	}
-	return daily, rows.Err()
+	return daily, nil
 }
 
-// querier is what both *sql.DB and *sql.Tx offer for reading.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+// scanActorCount reads an (actor, count) row.
+func scanActorCount(r row) (ActorCount, error) {
+	var c ActorCount
+	return c, r.Scan(&c.Actor, &c.Count)
 }
 
-// actorCounts runs a query returning (actor, count) rows.
-func actorCounts(ctx context.Context, db querier, query string, args ...any) ([]ActorCount, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ActorCount
-	for rows.Next() {
-		var c ActorCount
-		if err := rows.Scan(&c.Actor, &c.Count); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-// itemRefs runs a query returning (id, title, link, feed_name, published)
-// rows.
-func itemRefs(ctx context.Context, db querier, query string, args ...any) ([]ItemRef, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ItemRef
-	for rows.Next() {
-		var it ItemRef
-		var published int64
-		if err := rows.Scan(&it.ID, &it.Title, &it.Link, &it.FeedName, &published); err != nil {
-			return nil, err
-		}
-		it.Published = fromMillis(published)
-		out = append(out, it)
-	}
-	return out, rows.Err()
+// scanItemRef reads an (id, title, link, feed_name, published) row.
+func scanItemRef(r row) (ItemRef, error) {
+	var it ItemRef
+	var published int64
+	err := r.Scan(&it.ID, &it.Title, &it.Link, &it.FeedName, &published)
+	it.Published = fromMillis(published)
+	return it, err
 }
 
 // ActorTrend compares an actor's mentions in two consecutive windows.
@@ -226,21 +189,12 @@ func (s *Store) ActorTrends(ctx context.Context, actors []string, now time.Time,
 		return nil, fmt.Errorf("actor trends: %w", err)
 	}
 	end := millis(now)
-	rows, err := s.reader.QueryContext(ctx, actorTrendsSQL+` ORDER BY 2 DESC, 3 DESC, 1`, string(namesJSON),
+	out, err := queryRows(ctx, s.reader, func(r row) (ActorTrend, error) {
+		var t ActorTrend
+		return t, r.Scan(&t.Actor, &t.Current, &t.Previous)
+	}, actorTrendsSQL+` ORDER BY 2 DESC, 3 DESC, 1`, string(namesJSON),
 		end-window.Milliseconds(), end, end-2*window.Milliseconds())
 	if err != nil {
-		return nil, fmt.Errorf("actor trends: %w", err)
-	}
-	defer rows.Close()
-	out := make([]ActorTrend, 0, len(actors))
-	for rows.Next() {
-		var t ActorTrend
-		if err := rows.Scan(&t.Actor, &t.Current, &t.Previous); err != nil {
-			return nil, fmt.Errorf("actor trends: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("actor trends: %w", err)
 	}
 	return out, nil

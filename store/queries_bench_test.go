@@ -121,20 +121,13 @@ func reportMillis(b *testing.B) {
 // likeSearch is the baseline of Search: the latest ten items whose title or
 // text contains word, found by reading every row.
 func likeSearch(b *testing.B, s *Store, word string) {
-	rows, err := s.reader.QueryContext(b.Context(), `
+	_, err := queryRows(b.Context(), s.reader, func(r row) (string, error) {
+		var id, title string
+		return id, r.Scan(&id, &title)
+	}, `
 		SELECT id, title FROM items WHERE title LIKE ?1 OR text LIKE ?1
 		ORDER BY seq DESC LIMIT 10`, "%"+word+"%")
 	if err != nil {
-		b.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, title string
-		if err := rows.Scan(&id, &title); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		b.Fatal(err)
 	}
 }

@@ -49,55 +49,50 @@ const outletsSQL = `
 // LatestPosted returns the latest limit messages posted (posts and
 // digests whose message still exists), newest first, read in one snapshot.
 func (s *Store) LatestPosted(ctx context.Context, limit int) ([]PostedMessage, error) {
-	tx, err := s.reader.BeginTx(ctx, nil)
+	devs, err := snapshot(ctx, s.reader, func(tx *sql.Tx) ([]PostedMessage, error) { return latestPosted(ctx, tx, limit) })
 	if err != nil {
-		return nil, fmt.Errorf("latest posted: %w", err)
-	}
-	devs, err := latestPosted(ctx, tx, limit)
-	if err != nil {
-		return nil, fmt.Errorf("latest posted: %w", rollback(tx, err))
-	}
-	if err := tx.Rollback(); err != nil {
 		return nil, fmt.Errorf("latest posted: %w", err)
 	}
 	return devs, nil
 }
 
+// posted is a row of latestPostedSQL: a message with the JSON array of its
+// item ids and its cluster.
+type posted struct {
+	PostedMessage
+	itemIDs string
+	cluster int64
+}
+
+// scanPosted reads a row of latestPostedSQL.
+func scanPosted(r row) (posted, error) {
+	var p posted
+	var sent, published int64
+	if err := r.Scan(&p.Kind, &p.itemIDs, &p.cluster, &sent, &p.ChannelID, &p.MessageID,
+		&p.Lead.ID, &p.Lead.Title, &p.Lead.Link, &p.Lead.FeedName, &published); err != nil {
+		return p, err
+	}
+	p.PostedAt, p.Lead.Published = fromMillis(sent), fromMillis(published)
+	var list []string
+	if err := json.Unmarshal([]byte(p.itemIDs), &list); err != nil {
+		return p, fmt.Errorf("item ids of message %s: %w", p.MessageID, err)
+	}
+	p.Items = len(list)
+	return p, nil
+}
+
 // latestPosted runs LatestPosted's queries in tx.
 func latestPosted(ctx context.Context, tx *sql.Tx, limit int) ([]PostedMessage, error) {
-	rows, err := tx.QueryContext(ctx, latestPostedSQL, limit)
+	rows, err := queryRows(ctx, tx, scanPosted, latestPostedSQL, limit)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var devs []PostedMessage
-	var itemIDs []string
-	var clusters []int64
-	for rows.Next() {
-		var d PostedMessage
-		var ids string
-		var cluster, sent, published int64
-		if err := rows.Scan(&d.Kind, &ids, &cluster, &sent, &d.ChannelID, &d.MessageID,
-			&d.Lead.ID, &d.Lead.Title, &d.Lead.Link, &d.Lead.FeedName, &published); err != nil {
-			return nil, err
+	for _, p := range rows {
+		if p.Outlets, err = outlets(ctx, tx, p.cluster, p.itemIDs); err != nil {
+			return nil, fmt.Errorf("outlets of message %s: %w", p.MessageID, err)
 		}
-		d.PostedAt, d.Lead.Published = fromMillis(sent), fromMillis(published)
-		var list []string
-		if err := json.Unmarshal([]byte(ids), &list); err != nil {
-			return nil, fmt.Errorf("item ids of message %s: %w", d.MessageID, err)
-		}
-		d.Items = len(list)
-		devs = append(devs, d)
-		itemIDs = append(itemIDs, ids)
-		clusters = append(clusters, cluster)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for i := range devs {
-		if devs[i].Outlets, err = outlets(ctx, tx, clusters[i], itemIDs[i]); err != nil {
-			return nil, fmt.Errorf("outlets of message %s: %w", devs[i].MessageID, err)
-		}
+		devs = append(devs, p.PostedMessage)
 	}
 	return devs, nil
 }
@@ -105,23 +100,21 @@ func latestPosted(ctx context.Context, tx *sql.Tx, limit int) ([]PostedMessage, 
 // outlets lists, each once in the order first seen, the feeds of cluster's
 // items and of the items whose ids are in the JSON array idsJSON.
 func outlets(ctx context.Context, tx *sql.Tx, cluster int64, idsJSON string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, outletsSQL, cluster, idsJSON)
+	names, err := queryRows(ctx, tx, func(r row) (string, error) {
+		var name string
+		var seen, seq int64
+		return name, r.Scan(&name, &seen, &seq)
+	}, outletsSQL, cluster, idsJSON)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var name string
-		var seen, seq int64
-		if err := rows.Scan(&name, &seen, &seq); err != nil {
-			return nil, err
-		}
+	for _, name := range names {
 		if !slices.Contains(out, name) {
 			out = append(out, name)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Posting is what one Discord message of the bot carries.
@@ -160,15 +153,8 @@ const relatedSQL = `
 // the rest of their developments, or an error wrapping ErrNotFound when the
 // message carries no stored item.
 func (s *Store) MessageItems(ctx context.Context, messageID string) (Posting, error) {
-	tx, err := s.reader.BeginTx(ctx, nil)
+	p, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (Posting, error) { return messageItems(ctx, tx, messageID) })
 	if err != nil {
-		return Posting{}, fmt.Errorf("message items %s: %w", messageID, err)
-	}
-	p, err := messageItems(ctx, tx, messageID)
-	if err != nil {
-		return Posting{}, fmt.Errorf("message items %s: %w", messageID, rollback(tx, err))
-	}
-	if err := tx.Rollback(); err != nil {
 		return Posting{}, fmt.Errorf("message items %s: %w", messageID, err)
 	}
 	return p, nil
@@ -176,7 +162,7 @@ func (s *Store) MessageItems(ctx context.Context, messageID string) (Posting, er
 
 // messageItems runs MessageItems' queries in tx.
 func messageItems(ctx context.Context, tx *sql.Tx, messageID string) (Posting, error) {
-	ids, err := stringColumn(ctx, tx, messageItemsSQL, messageID)
+	ids, err := queryRows(ctx, tx, column[string], messageItemsSQL, messageID)
 	if err != nil {
 		return Posting{}, err
 	}
@@ -194,49 +180,15 @@ func messageItems(ctx context.Context, tx *sql.Tx, messageID string) (Posting, e
 	if len(p.Records) == 0 {
 		return Posting{}, ErrNotFound
 	}
-	if p.Related, err = itemRefs(ctx, tx, relatedSQL, string(idsJSON)); err != nil {
+	if p.Related, err = queryRows(ctx, tx, scanItemRef, relatedSQL, string(idsJSON)); err != nil {
 		return Posting{}, fmt.Errorf("related items: %w", err)
 	}
 	return p, nil
 }
 
-// stringColumn runs a query returning one text column.
-func stringColumn(ctx context.Context, db querier, query string, args ...any) ([]string, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // recordsIn reads the stored records whose ids are in the JSON array
 // idsJSON, in the order they were seen; missing ids are skipped.
 func recordsIn(ctx context.Context, db querier, idsJSON string) ([]Record, error) {
-	rows, err := db.QueryContext(ctx, `
-		SELECT id, feed_url, feed_name, guid, link, title, text, summary, published, seen_at,
-		       language, relevant, score, actors, phrases, context, excluded, spans,
-		       cluster_id, message_id, channel_id
-		FROM items WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seen_at, seq`, idsJSON)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, db, scanRecord,
+		selectRecordsSQL+`WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seen_at, seq`, idsJSON)
 }

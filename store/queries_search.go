@@ -88,23 +88,16 @@ func (s *Store) Search(ctx context.Context, query string, limit int) ([]SearchHi
 
 // search runs one FTS5 query, ranking at most the latest ranked matches.
 func (s *Store) search(ctx context.Context, query string, limit, ranked int) ([]SearchHit, error) {
-	rows, err := s.reader.QueryContext(ctx, searchSQL, query, limit, ranked)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var hits []SearchHit
-	for rows.Next() {
-		var h SearchHit
-		var published int64
-		if err := rows.Scan(&h.Item.ID, &h.Item.Title, &h.Item.Link, &h.Item.FeedName, &published,
-			&h.Relevant, &h.Snippet); err != nil {
-			return nil, err
-		}
-		h.Item.Published = fromMillis(published)
-		hits = append(hits, h)
-	}
-	return hits, rows.Err()
+	return queryRows(ctx, s.reader, scanSearchHit, searchSQL, query, limit, ranked)
+}
+
+// scanSearchHit reads a row of searchSQL.
+func scanSearchHit(r row) (SearchHit, error) {
+	var h SearchHit
+	var published int64
+	err := r.Scan(&h.Item.ID, &h.Item.Title, &h.Item.Link, &h.Item.FeedName, &published, &h.Relevant, &h.Snippet)
+	h.Item.Published = fromMillis(published)
+	return h, err
 }
 
 // plainQuery turns text into an FTS5 query that cannot fail to parse: each

@@ -343,22 +343,13 @@ func TestCommandQueriesUseIndexes(t *testing.T) {
 // queryPlan returns the steps of EXPLAIN QUERY PLAN for query.
 func queryPlan(t *testing.T, s *Store, query string, args ...any) []string {
 	t.Helper()
-	rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
-	if err != nil {
-		t.Fatalf("explain: %v", err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
+	plan, err := queryRows(t.Context(), s.reader, func(r row) (string, error) {
 		var id, parent, unused int
 		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
+		return detail, r.Scan(&id, &parent, &unused, &detail)
+	}, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatalf("explain: %v", err)
 	}
 	return plan
 }

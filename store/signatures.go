@@ -38,29 +38,27 @@ const (
 // published at or after from and before to, oldest first. The cost
 // depends on the reports in the range, not on how many items are stored.
 func (s *Store) Signatures(ctx context.Context, from, to time.Time) ([]Candidate, error) {
-	rows, err := s.reader.QueryContext(ctx, signaturesSQL, millis(from), millis(to))
+	out, err := queryRows(ctx, s.reader, scanCandidate, signaturesSQL, millis(from), millis(to))
 	if err != nil {
 		return nil, fmt.Errorf("signatures: %w", err)
 	}
-	defer rows.Close()
-	var out []Candidate
-	for rows.Next() {
-		var c Candidate
-		var at int64
-		var actors string
-		if err := rows.Scan(&c.ClusterID, &c.ItemID, &at, &c.Sig, &actors, &c.Link); err != nil {
-			return nil, fmt.Errorf("signatures: %w", err)
-		}
-		c.Published = fromMillis(at)
-		if c.Actors, err = decodeList[string](actors); err != nil {
-			return nil, fmt.Errorf("signatures: item %q: %w", c.ItemID, err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("signatures: %w", err)
-	}
 	return out, nil
+}
+
+// scanCandidate reads a row of signaturesSQL.
+func scanCandidate(r row) (Candidate, error) {
+	var c Candidate
+	var at int64
+	var actors string
+	if err := r.Scan(&c.ClusterID, &c.ItemID, &at, &c.Sig, &actors, &c.Link); err != nil {
+		return c, err
+	}
+	c.Published = fromMillis(at)
+	var err error
+	if c.Actors, err = decodeList[string](actors); err != nil {
+		return c, fmt.Errorf("item %q: %w", c.ItemID, err)
+	}
+	return c, nil
 }
 
 // saveSignatures stores the signature of each record that this batch
