@@ -19,7 +19,7 @@ import (
 	"storyline/feeds"
 	"storyline/ingest"
 	"storyline/internal/discordfake"
-	"storyline/store"
+	"storyline/store/sqlite"
 	"storyline/story"
 )
 
@@ -102,7 +102,7 @@ func benchPipeline(b *testing.B) {
 	defer srv.Close()
 	cfg := benchConfig(b, srv.URL+"/rss", fake.APIURL())
 	logger := slog.New(slog.DiscardHandler)
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), logger)
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), logger)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func runOutbox(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprint(stderr, outboxUsage)
 		return fmt.Errorf("%w: outbox: no command", errUsage)
 	}
-	var do func(context.Context, *store.Store, io.Writer) error
+	var do func(context.Context, store.Store, io.Writer) error
 	var about string
 	switch args[0] {
 	case "retry":
@@ -47,7 +47,7 @@ func runOutbox(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.Store.Path, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	st, err := openStore(ctx, cfg.Store.Path, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func runOutbox(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 // retryFailed makes every failed entry pending again.
-func retryFailed(ctx context.Context, st *store.Store, stdout io.Writer) error {
+func retryFailed(ctx context.Context, st store.Store, stdout io.Writer) error {
 	n, err := st.RetryFailed(ctx, time.Now())
 	if err != nil {
 		return fmt.Errorf("outbox retry: %w", err)
@@ -66,7 +66,7 @@ func retryFailed(ctx context.Context, st *store.Store, stdout io.Writer) error {
 }
 
 // outboxStatus prints the outbox summary.
-func outboxStatus(ctx context.Context, st *store.Store, stdout io.Writer) error {
+func outboxStatus(ctx context.Context, st store.Store, stdout io.Writer) error {
 	s, err := st.OutboxStats(ctx)
 	if err != nil {
 		return fmt.Errorf("outbox status: %w", err)

@@ -170,7 +170,7 @@ func failureHint(polls []feeds.Poll, cfgPath string) string {
 // openPreviewStore opens the store named by path, or a temporary one. It
 // refuses the bot's own store: previewed items would count as seen there and
 // never be posted.
-func openPreviewStore(ctx context.Context, cfg *config.Config, path string, logger *slog.Logger) (*store.Store, func(), error) {
+func openPreviewStore(ctx context.Context, cfg *config.Config, path string, logger *slog.Logger) (store.Store, func(), error) {
 	cleanup := func() {}
 	if path == "" {
 		dir, err := os.MkdirTemp("", "storyline-preview-")
@@ -182,7 +182,7 @@ func openPreviewStore(ctx context.Context, cfg *config.Config, path string, logg
 	} else if samePath(path, cfg.Store.Path) {
 		return nil, nil, fmt.Errorf("preview: -store %s is the bot's own store ([store] path); previewed items would never be posted", path)
 	}
-	st, err := store.Open(ctx, path, logger)
+	st, err := openStore(ctx, path, logger)
 	if err != nil {
 		cleanup()
 		return nil, nil, err

@@ -67,7 +67,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := checkToken(ctx, client, cfg, logger); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.Store.Path, logger)
+	st, err := openStore(ctx, cfg.Store.Path, logger)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func checkToken(ctx context.Context, client *bot.Client, cfg *config.Config, log
 // serve wires the scheduler, the ingest pipeline, the poster and the
 // gateway, and runs them until ctx ends. Shutdown lets the polls and the
 // request in flight finish, so nothing fetched or sent is lost.
-func serve(ctx context.Context, cfg *config.Config, st *store.Store, session *discordgo.Session, client *bot.Client, logger *slog.Logger) error {
+func serve(ctx context.Context, cfg *config.Config, st store.Store, session *discordgo.Session, client *bot.Client, logger *slog.Logger) error {
 	matcher, err := newMatcher(cfg)
 	if err != nil {
 		return err
@@ -138,7 +138,7 @@ func serve(ctx context.Context, cfg *config.Config, st *store.Store, session *di
 
 // addCommands answers the slash commands from the store and registers
 // them on READY, in [discord] guild_id when it is set.
-func addCommands(session *discordgo.Session, st *store.Store, cfg *config.Config, logger *slog.Logger) {
+func addCommands(session *discordgo.Session, st store.Store, cfg *config.Config, logger *slog.Logger) {
 	cmds := bot.NewCommands(st, cfg.Definition().Actors, logger, bot.CommandOptions{
 		StoryName: cfg.Story.Name,
 		Threshold: cfg.Story.Threshold,

@@ -20,6 +20,7 @@ import (
 	"storyline/feeds"
 	"storyline/internal/discordfake"
 	"storyline/store"
+	"storyline/store/sqlite"
 	"storyline/story"
 )
 
@@ -82,7 +83,7 @@ var seedItems = []seedItem{
 type cmdEnv struct {
 	t     *testing.T
 	fake  *discordfake.Server
-	store *store.Store
+	store store.Store
 	cmds  *Commands
 	logs  *syncBuffer
 }
@@ -100,7 +101,7 @@ type cmdSetup struct {
 	// def is the story; the example config's when it has no actors.
 	def story.Definition
 	// seed fills the store; seedItems when nil.
-	seed func(*testing.T, *store.Store, story.Definition)
+	seed func(*testing.T, store.Store, story.Definition)
 	// feeds are the configured feeds; Wire and Daily when nil.
 	feeds []feeds.Source
 	// wrap wraps the store the commands read.
@@ -122,8 +123,8 @@ func newCmdEnvWith(t *testing.T, setup cmdSetup) *cmdEnv {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), logger,
-		store.WithClock(func() time.Time { return cmdNow }))
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), logger,
+		sqlite.WithClock(func() time.Time { return cmdNow }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func testCtx(t *testing.T) context.Context {
 
 // seed stores seedItems, matched by def's matcher, posts the items with a
 // message and records their delivery; feed states for /status.
-func seed(t *testing.T, st *store.Store, def story.Definition) {
+func seed(t *testing.T, st store.Store, def story.Definition) {
 	t.Helper()
 	m, err := story.NewMatcher(def)
 	if err != nil {
@@ -700,7 +701,7 @@ func TestHugeAnswersStayValid(t *testing.T) {
 	for i := range 60 {
 		sources = append(sources, feeds.Source{Name: fmt.Sprintf("%s %d", repeatTo("Feed name ", 150), i), URL: fmt.Sprintf("https://f%d.example/feed", i)})
 	}
-	setup := cmdSetup{def: def, feeds: sources, seed: func(t *testing.T, st *store.Store, def story.Definition) {
+	setup := cmdSetup{def: def, feeds: sources, seed: func(t *testing.T, st store.Store, def story.Definition) {
 		m, err := story.NewMatcher(def)
 		if err != nil {
 			t.Fatal(err)

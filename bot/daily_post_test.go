@@ -12,11 +12,12 @@ import (
 
 	"storyline/internal/discordfake"
 	"storyline/store"
+	"storyline/store/sqlite"
 )
 
 // commitDevelopments stores, for each of outlets, one development reported
 // by that many feeds, seen at seen. Its lead is titled "Report <name>0".
-func commitDevelopments(t *testing.T, st *store.Store, seen time.Time, outlets map[string]int) {
+func commitDevelopments(t *testing.T, st store.Store, seen time.Time, outlets map[string]int) {
 	t.Helper()
 	for name, n := range outlets {
 		lead := rec(name+"0", "Feed 0", "https://news.example/"+name+"0", seen)
@@ -101,7 +102,7 @@ func TestDailyDigestEndToEnd(t *testing.T) {
 	origin := time.Now()
 	now := func() time.Time { return at.Add(-500 * time.Millisecond).Add(time.Since(origin)) }
 	logger := slog.New(slog.NewTextHandler(t.Output(), nil))
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), logger, store.WithClock(now))
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), logger, sqlite.WithClock(now))
 	if err != nil {
 		t.Fatal(err)
 	}

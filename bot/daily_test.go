@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"storyline/store"
+	"storyline/store/sqlite"
 )
 
 // errDiskFull is the store failure the daily tests inject.
@@ -31,7 +32,7 @@ type queueCall struct {
 // its first failures calls fail with errDiskFull instead.
 type recordingQueue struct {
 	mu       sync.Mutex
-	store    *store.Store
+	store    store.Store
 	now      func() time.Time
 	failures int
 	calls    []queueCall
@@ -74,7 +75,7 @@ func (q *recordingQueue) all() []queueCall {
 // dailyEnv is a store and the clock of a synctest bubble moved to start.
 type dailyEnv struct {
 	t     *testing.T
-	store *store.Store
+	store store.Store
 	now   func() time.Time
 	logs  *syncBuffer
 }
@@ -86,8 +87,8 @@ func newDailyEnv(t *testing.T, start time.Time) *dailyEnv {
 	origin := time.Now()
 	now := func() time.Time { return start.Add(time.Since(origin)) }
 	logs := &syncBuffer{}
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), slog.New(slog.NewTextHandler(logs, nil)),
-		store.WithClock(now))
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), slog.New(slog.NewTextHandler(logs, nil)),
+		sqlite.WithClock(now))
 	if err != nil {
 		t.Fatal(err)
 	}

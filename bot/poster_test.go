@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"storyline/store"
+	"storyline/store/sqlite"
 )
 
 // request is one call the fake Discord received.
@@ -142,7 +143,7 @@ func (f *fakeDiscord) sends() []string {
 // a synctest bubble.
 type posterEnv struct {
 	t       *testing.T
-	store   *store.Store
+	store   store.Store
 	discord *fakeDiscord
 	logs    *syncBuffer
 	poster  *Poster
@@ -159,7 +160,7 @@ func newPosterEnv(t *testing.T, opts PosterOptions) *posterEnv {
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), logger)
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"storyline/feeds"
 	"storyline/ingest"
 	"storyline/store"
+	"storyline/store/sqlite"
 	"storyline/story"
 )
 
@@ -71,7 +72,7 @@ func testMatcher(t *testing.T) *story.Matcher {
 // fixture is a pipeline on a real store with a clock the test moves.
 type fixture struct {
 	t    *testing.T
-	st   *store.Store
+	st   store.Store
 	pipe *ingest.Pipeline
 	opts ingest.Options
 	now  time.Time
@@ -81,8 +82,8 @@ type fixture struct {
 // change adjusts the options.
 func newFixture(t *testing.T, change func(*ingest.Options)) *fixture {
 	f := &fixture{t: t, now: t0}
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), slog.New(slog.DiscardHandler),
-		store.WithClock(func() time.Time { return f.now }))
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), slog.New(slog.DiscardHandler),
+		sqlite.WithClock(func() time.Time { return f.now }))
 	if err != nil {
 		t.Fatal(err)
 	}

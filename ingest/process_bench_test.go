@@ -17,6 +17,7 @@ import (
 	"storyline/feeds"
 	"storyline/ingest"
 	"storyline/store"
+	"storyline/store/sqlite"
 	"storyline/story"
 )
 
@@ -157,7 +158,7 @@ func benchGofeed(b *testing.B, body []byte, p *gofeed.Parser) {
 
 // benchStore opens a store in a temporary directory and a matcher for the
 // example story.
-func benchStore(b *testing.B) (*store.Store, *story.Matcher) {
+func benchStore(b *testing.B) (store.Store, *story.Matcher) {
 	cfg, err := config.Load(filepath.Join("..", "config.example.toml"), func(string) string { return "" })
 	if err != nil {
 		b.Fatal(err)
@@ -166,7 +167,7 @@ func benchStore(b *testing.B) (*store.Store, *story.Matcher) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), slog.New(slog.DiscardHandler))
+	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}

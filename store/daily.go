@@ -1,20 +1,9 @@
 package store
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
-
-// KindDaily creates the daily digest message; its entry has no items, its
-// period is in Daily.
-const KindDaily OutboxKind = "daily"
-
-// ErrDailyExists is returned by QueueDaily when a digest was queued already
-// for that time or a later one.
-var ErrDailyExists = errors.New("store: daily digest already queued")
 
 // Daily is one queued daily digest: the outbox entry that sends it and the
 // period it covers, from Start (included) to End (excluded).
@@ -23,61 +12,69 @@ type Daily struct {
 	Start, End time.Time
 }
 
-// The lookups of digests: the end of the latest, and the period of one.
-const (
-	latestDailySQL = `SELECT max(period_end) FROM digests`
-	dailyOfSQL     = `SELECT period_start, period_end FROM digests WHERE outbox_id = ?`
-)
-
-// QueueDaily queues the daily digest scheduled at end, covering the items
-// seen since the latest digest ended or, for the first digest, since from.
-// A digest is queued once per scheduled time: ErrDailyExists when one was
-// queued for end already, or for a later time. The entry is due at once.
-func (s *Store) QueueDaily(ctx context.Context, from, end time.Time) (Daily, error) {
+// DailyPeriod is the period of the daily digest scheduled at end, given
+// the end of the latest digest queued (zero for none): it starts where that
+// one ended or, for the first digest, at from. A digest is queued once per
+// scheduled time: ErrDailyExists when the latest ended at end or later. A
+// period that does not start before its end is an error.
+func DailyPeriod(from, end, latestEnd time.Time) (Daily, error) {
 	d := Daily{Start: from, End: end}
-	now := millis(s.now())
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		var last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, latestDailySQL).Scan(&last); err != nil {
-			return err
+	if !latestEnd.IsZero() {
+		if !latestEnd.Before(end.Truncate(time.Millisecond)) {
+			return Daily{}, ErrDailyExists
 		}
-		if last.Valid && last.Int64 >= millis(end) {
-			return ErrDailyExists
-		}
-		if last.Valid {
-			d.Start = fromMillis(last.Int64)
-		}
-		if !d.Start.Before(d.End) {
-			return fmt.Errorf("period starts at %v, not before its end", d.Start)
-		}
-		err := tx.QueryRowContext(ctx, `
-			INSERT INTO outbox (kind, item_ids, next_attempt, created_at) VALUES (?, '[]', ?, ?)
-			RETURNING id`, KindDaily, now, now).Scan(&d.EntryID)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO digests (period_end, period_start, outbox_id) VALUES (?, ?, ?)`,
-			millis(d.End), millis(d.Start), d.EntryID)
-		return err
-	})
-	if err != nil {
-		return Daily{}, fmt.Errorf("queue daily digest at %s: %w", end.UTC().Format(time.RFC3339), err)
+		d.Start = latestEnd
+	}
+	if !d.Start.Before(d.End) {
+		return Daily{}, fmt.Errorf("period starts at %v, not before its end", d.Start)
 	}
 	return d, nil
 }
 
-// DailyOf returns the digest sent by outbox entry id, or an error wrapping
-// ErrNotFound.
-func (s *Store) DailyOf(ctx context.Context, entryID int64) (Daily, error) {
-	d := Daily{EntryID: entryID}
-	var start, end int64
-	err := s.reader.QueryRowContext(ctx, dailyOfSQL, entryID).Scan(&start, &end)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
-	}
-	if err != nil {
-		return Daily{}, fmt.Errorf("daily digest of entry %d: %w", entryID, err)
-	}
-	d.Start, d.End = fromMillis(start), fromMillis(end)
-	return d, nil
+// DailyQuery asks DailyReport about the items seen from Start (included)
+// to End (excluded).
+type DailyQuery struct {
+	Start, End time.Time
+	// Developments and Actors are how many of each to list at most.
+	Developments, Actors int
+}
+
+// Development is one development of a period: a cluster with relevant
+// reports seen in the period, or a relevant report seen in the period that
+// is in no cluster (a development of one report).
+type Development struct {
+	// ClusterID is zero for a report in no cluster.
+	ClusterID int64
+	// Title, Link and FeedName are the lead report's: the one the
+	// development's message was first posted for.
+	Title, Link, FeedName string
+	// Outlets counts the distinct sources (feed names) that reported it in
+	// the period, Reports its reports in the period.
+	Outlets, Reports int
+	// Latest is when its latest report in the period was seen.
+	Latest time.Time
+}
+
+// NamedActor is an actor with the number of a period's relevant items that
+// name them.
+type NamedActor struct {
+	Actor string
+	Items int
+}
+
+// DailyReport is what a daily digest says about its period.
+type DailyReport struct {
+	Start, End time.Time
+	// Developments are the period's developments, most outlets first, then
+	// the most recently reported (then the most reports, then the lead
+	// stored first); at most DailyQuery.Developments of them.
+	Developments []Development
+	// AllDevelopments counts every development of the period, listed or not.
+	AllDevelopments int
+	// Actors are the actors named by the most relevant items of the period,
+	// most first, then by name; at most DailyQuery.Actors of them.
+	Actors []NamedActor
+	// Items counts the items seen in the period, Relevant those of them
+	// about the story.
+	Items, Relevant int
 }

@@ -1,174 +1,142 @@
-// Package store keeps storyline's state in SQLite: the items seen with their
-// matches, actor mentions, per-feed poll state, clusters of reports, the
-// outbox of Discord work and a full-text index. The schema is embedded and
-// migrated on Open. It must not know about Discord types, HTTP fetching or
-// how items are matched.
+// Package store is storyline's storage seam: the Store interface the rest of
+// the program reads and writes through, the types it speaks in, and the
+// rules every implementation applies the same way (what Commit queues, which
+// posts are valid, how a daily digest's period is found, which search
+// queries are refused). Implementations live beside it, one per database
+// (store/sqlite; store/postgres later), and all pass the conformance suite
+// in store/storetest.
+//
+// It must not know any SQL dialect or driver, Discord types, HTTP fetching
+// or how items are matched.
 package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
-	"log/slog"
-	"net/url"
-	"path/filepath"
-	"runtime"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"storyline/feeds"
 )
 
-// ErrNotFound is returned when an item, cluster or outbox entry does not exist.
-var ErrNotFound = errors.New("store: not found")
+// The errors a Store's methods wrap.
+var (
+	// ErrNotFound: an item, cluster, message or outbox entry does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrNoWork: OutboxHead found no pending entry.
+	ErrNoWork = errors.New("store: no outbox entry pending")
+	// ErrInvalidPost: Commit was given a Post whose fields contradict its
+	// kind.
+	ErrInvalidPost = errors.New("store: invalid post")
+	// ErrInvalidRecord: Commit was given a Record that cannot be stored.
+	ErrInvalidRecord = errors.New("store: invalid record")
+	// ErrDailyExists: QueueDaily found a digest queued already for that
+	// time or a later one.
+	ErrDailyExists = errors.New("store: daily digest already queued")
+	// ErrQueryTooLong: Search was given more than MaxSearchWords words.
+	ErrQueryTooLong = errors.New("store: search query has too many words")
+)
 
-// Store is the SQLite database. One connection writes, so writes never
-// contend; a pool of read-only connections serves lookups concurrently (WAL).
-// A Store is safe for concurrent use.
-type Store struct {
-	writer *sql.DB
-	reader *sql.DB
-	logger *slog.Logger
-	now    func() time.Time
-}
+// Store is storyline's state: the items seen with their matches, actor
+// mentions, per-feed poll state, clusters of reports (developments), the
+// outbox of Discord work, daily digests and a full-text index. An
+// implementation is safe for concurrent use; every method that reads more
+// than one query reads one snapshot. Times are kept to the millisecond and
+// read back in UTC.
+type Store interface {
+	// Commit stores b in one transaction, nothing if any part fails,
+	// following the rules of ApplyBatch.
+	Commit(ctx context.Context, b Batch) (Committed, error)
+	// Unseen returns the items not stored yet: it drops those whose ID, or
+	// non-empty Link, is stored, and repeats of an ID or Link within items
+	// (keeping the first). Order is kept.
+	Unseen(ctx context.Context, items []feeds.Item) ([]feeds.Item, error)
+	// Records returns the stored records with the given ids, in that
+	// order, without their Signature. A missing id is an error wrapping
+	// ErrNotFound.
+	Records(ctx context.Context, ids []string) ([]Record, error)
+	// FeedStates returns the remembered state of every feed, by URL.
+	FeedStates(ctx context.Context) (map[string]feeds.State, error)
+	// Signatures returns every report that belongs to a development and
+	// was published at or after from and before to, oldest first (then by
+	// item id). Its cost follows the reports in the range, not the store.
+	Signatures(ctx context.Context, from, to time.Time) ([]Candidate, error)
 
-// Option configures a Store.
-type Option func(*Store)
+	// OutboxHead returns the oldest (by id) pending entry, due or not, or
+	// ErrNoWork. A poster that sends the head and nothing else, waiting
+	// for it to fall due, delivers the outbox strictly in order, across
+	// restarts too.
+	OutboxHead(ctx context.Context) (OutboxEntry, error)
+	// MarkSent records that entry id was delivered as message messageID in
+	// channelID at at. For a post or digest the message is also recorded
+	// on its items and, for a post, on its cluster.
+	MarkSent(ctx context.Context, id int64, channelID, messageID string, at time.Time) error
+	// MarkRetry counts a failed attempt at entry id, keeps reason as its
+	// last error and makes it due again at next.
+	MarkRetry(ctx context.Context, id int64, next time.Time, reason string) error
+	// MarkFailed records that Discord refused entry id for good at at, with
+	// the given HTTP status or error code. The entry is kept, visible in
+	// OutboxStats, until RetryFailed.
+	MarkFailed(ctx context.Context, id int64, code int, reason string, at time.Time) error
+	// MarkReposted records that entry id, an edit of cluster clusterID
+	// whose Discord message was gone, was delivered as a new message
+	// messageID in channelID at at. At once the entry is marked sent, the
+	// cluster carries the new message (its old thread forgotten) and
+	// every item of the cluster carries the new message id. Until then
+	// the cluster keeps its old message, so a crash before it only makes
+	// the edit fail and repost again. An entry that is not of that
+	// cluster is ErrNotFound.
+	MarkReposted(ctx context.Context, id, clusterID int64, channelID, messageID string, at time.Time) error
+	// RetryFailed makes every failed entry pending again, due at now with
+	// its attempts and error code reset (its last error kept), and returns
+	// how many there were.
+	RetryFailed(ctx context.Context, now time.Time) (int64, error)
+	// OutboxStats returns the outbox summary.
+	OutboxStats(ctx context.Context) (OutboxStats, error)
 
-// WithClock makes the Store read the time from now instead of time.Now. It
-// dates only what Commit creates (outbox entries, clusters, unset SeenAt);
-// every other method takes its time as an argument.
-func WithClock(now func() time.Time) Option {
-	return func(s *Store) { s.now = now }
-}
+	// Cluster returns cluster id with its items, or an error wrapping
+	// ErrNotFound.
+	Cluster(ctx context.Context, id int64) (Cluster, error)
+	// SetClusterMessage records the message (and thread, empty for none)
+	// that carries cluster id.
+	SetClusterMessage(ctx context.Context, id int64, channelID, messageID, threadID string) error
 
-// Open opens (creating if needed) the database at path and migrates it to
-// the newest schema.
-func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("open store: no path given")
-	}
-	s := &Store{logger: logger, now: time.Now}
-	for _, o := range opts {
-		o(s)
-	}
-	writer, err := openDB(ctx, dsn(path, true))
-	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	writer.SetMaxOpenConns(1)
-	s.writer = writer
-	migs, err := loadMigrations(migrationFiles)
-	if err == nil {
-		err = migrate(ctx, writer, migs, logger)
-	}
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("open store %s: %w", path, err), writer.Close())
-	}
-	reader, err := openDB(ctx, dsn(path, false))
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("open store %s: %w", path, err), writer.Close())
-	}
-	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	s.reader = reader
-	return s, nil
-}
+	// QueueDaily queues the daily digest scheduled at end, due at once, for
+	// the period DailyPeriod gives: ErrDailyExists when a digest was queued
+	// for end already, or for a later time.
+	QueueDaily(ctx context.Context, from, end time.Time) (Daily, error)
+	// DailyOf returns the digest sent by outbox entry entryID, or an error
+	// wrapping ErrNotFound.
+	DailyOf(ctx context.Context, entryID int64) (Daily, error)
+	// DailyReport returns the developments, the most named actors and the
+	// item counts of q's period.
+	DailyReport(ctx context.Context, q DailyQuery) (DailyReport, error)
 
-// Close closes both connection pools.
-func (s *Store) Close() error {
-	return errors.Join(s.reader.Close(), s.writer.Close())
-}
+	// ActorReport returns the mention statistics of q.Actor. An actor never
+	// named has a report of zeros, not an error.
+	ActorReport(ctx context.Context, q ActorQuery) (ActorReport, error)
+	// ActorTrends returns, for each of actors, the mentions in the window
+	// up to now and in the window before it, ranked by the current count
+	// (then the previous, then the name). Actors never named are included
+	// with zeros.
+	ActorTrends(ctx context.Context, actors []string, now time.Time, window time.Duration) ([]ActorTrend, error)
+	// LatestPosted returns the latest limit messages posted (posts and
+	// digests whose message still exists: their lead item still carries
+	// it), newest first.
+	LatestPosted(ctx context.Context, limit int) ([]PostedMessage, error)
+	// MessageItems returns the items behind the bot's message messageID
+	// (those of the outbox entries delivered as it, those recording it,
+	// the lead of the cluster it carries) and the rest of their
+	// developments, or an error wrapping ErrNotFound when the message
+	// carries no stored item.
+	MessageItems(ctx context.Context, messageID string) (Posting, error)
+	// Search returns the best limit items, relevant or not, among the
+	// latest SearchRanked items matching query: words (all required),
+	// "quoted phrases" and OR, a title match weighing more than a text
+	// match. Case and diacritics are folded. A query that cannot be parsed
+	// is searched again as its plain words; SearchWords says which queries
+	// find nothing and which are refused.
+	Search(ctx context.Context, query string, limit int) ([]SearchHit, error)
 
-// openDB opens a pool and checks that a connection can be made.
-func openDB(ctx context.Context, dsn string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.PingContext(ctx); err != nil {
-		return nil, errors.Join(err, db.Close())
-	}
-	return db, nil
-}
-
-// dsn builds the connection string for the file at path. The writer begins
-// transactions IMMEDIATE so that a transaction never fails to upgrade its
-// lock; readers are query-only.
-func dsn(path string, writer bool) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	if writer {
-		q.Set("_txlock", "immediate")
-	} else {
-		q.Add("_pragma", "query_only(1)")
-	}
-	return fileURI(path) + "?" + q.Encode()
-}
-
-// fileURI is path as an SQLite file URI without authority: "file:" and the
-// path with '%', '?', '#', spaces and non-ASCII bytes percent-escaped, so
-// that SQLite reads back exactly path. A relative path stays relative
-// ("file:storyline.db"); "file://NAME" would make NAME a URI authority.
-func fileURI(path string) string {
-	p := filepath.ToSlash(path)
-	if filepath.VolumeName(path) != "" {
-		p = "/" + p // a Windows drive: file:/C:/dir/name.db
-	}
-	return "file:" + (&url.URL{Path: p}).EscapedPath()
-}
-
-// write runs fn in one write transaction, committed when fn returns nil
-// and rolled back otherwise.
-func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		return rollback(tx, err)
-	}
-	return tx.Commit()
-}
-
-// rollback rolls tx back after err. A transaction that database/sql already
-// rolled back (its context was cancelled) is not a second error.
-func rollback(tx *sql.Tx, err error) error {
-	if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-		return errors.Join(err, rbErr)
-	}
-	return err
-}
-
-// millis is t as stored: unix milliseconds.
-func millis(t time.Time) int64 {
-	return t.UnixMilli()
-}
-
-// nullMillis is t as stored in a nullable column: NULL for the zero time.
-func nullMillis(t time.Time) sql.NullInt64 {
-	if t.IsZero() {
-		return sql.NullInt64{}
-	}
-	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
-}
-
-// fromMillis is the UTC time stored as ms.
-func fromMillis(ms int64) time.Time {
-	return time.UnixMilli(ms).UTC()
-}
-
-// fromNullMillis is the time stored in a nullable column; NULL is the zero time.
-func fromNullMillis(ms sql.NullInt64) time.Time {
-	if !ms.Valid {
-		return time.Time{}
-	}
-	return fromMillis(ms.Int64)
-}
-
-// nullID is a row id as stored in a nullable reference: NULL for zero.
-func nullID(id int64) sql.NullInt64 {
-	return sql.NullInt64{Int64: id, Valid: id != 0}
+	// Close releases the store's connections.
+	Close() error
 }

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"storyline/store"
 	"storyline/story"
 )
 
@@ -97,7 +98,7 @@ func bulkStore(b *testing.B, c *benchCorpus, n int) *Store {
 		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 			return err
 		}
-		bt := &batchTx{tx: tx, now: t0, stmts: make(map[string]*sql.Stmt)}
+		bt := newBatchTx(tx)
 		var topic []string
 		for k := range n {
 			if k%benchPerDevelopment == 0 {
@@ -170,7 +171,7 @@ func BenchmarkSignatures(b *testing.B) {
 }
 
 // storyCandidates decodes stored candidates for the clusterer.
-func storyCandidates(found []Candidate) ([]story.Candidate, error) {
+func storyCandidates(found []store.Candidate) ([]story.Candidate, error) {
 	out := make([]story.Candidate, len(found))
 	for i, f := range found {
 		var sig story.Sig

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -6,25 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"time"
-)
 
-// PostedMessage is one message the bot posted: the post of a development (a
-// cluster of reports, or one item) or a digest of several items.
-type PostedMessage struct {
-	// Kind is KindPost or KindDigest.
-	Kind OutboxKind
-	// Lead is the item the message was posted for; a digest's first item.
-	Lead ItemRef
-	// Items counts the items the message was posted for (one for a post).
-	Items int
-	// Outlets are the feeds that reported the development (every item of
-	// its cluster, else the message's items), in the order first seen.
-	Outlets []string
-	// ChannelID and MessageID locate the message.
-	ChannelID, MessageID string
-	PostedAt             time.Time
-}
+	"storyline/store"
+)
 
 // latestPostedSQL reads the delivered posts and digests through
 // outbox_sent, newest first, skipping those whose message is gone (its
@@ -46,10 +30,10 @@ const outletsSQL = `
 	SELECT feed_name, seen_at, seq FROM items WHERE id IN (SELECT value FROM json_each(?2))
 	ORDER BY 2, 3`
 
-// LatestPosted returns the latest limit messages posted (posts and
-// digests whose message still exists), newest first, read in one snapshot.
-func (s *Store) LatestPosted(ctx context.Context, limit int) ([]PostedMessage, error) {
-	devs, err := snapshot(ctx, s.reader, func(tx *sql.Tx) ([]PostedMessage, error) { return latestPosted(ctx, tx, limit) })
+// LatestPosted returns the latest limit messages posted, read in one
+// snapshot.
+func (s *Store) LatestPosted(ctx context.Context, limit int) ([]store.PostedMessage, error) {
+	devs, err := snapshot(ctx, s.reader, func(tx *sql.Tx) ([]store.PostedMessage, error) { return latestPosted(ctx, tx, limit) })
 	if err != nil {
 		return nil, fmt.Errorf("latest posted: %w", err)
 	}
@@ -59,7 +43,7 @@ func (s *Store) LatestPosted(ctx context.Context, limit int) ([]PostedMessage, e
 // posted is a row of latestPostedSQL: a message with the JSON array of its
 // item ids and its cluster.
 type posted struct {
-	PostedMessage
+	store.PostedMessage
 	itemIDs string
 	cluster int64
 }
@@ -82,12 +66,12 @@ func scanPosted(r row) (posted, error) {
 }
 
 // latestPosted runs LatestPosted's queries in tx.
-func latestPosted(ctx context.Context, tx *sql.Tx, limit int) ([]PostedMessage, error) {
+func latestPosted(ctx context.Context, tx *sql.Tx, limit int) ([]store.PostedMessage, error) {
 	rows, err := queryRows(ctx, tx, scanPosted, latestPostedSQL, limit)
 	if err != nil {
 		return nil, err
 	}
-	var devs []PostedMessage
+	var devs []store.PostedMessage
 	for _, p := range rows {
 		if p.Outlets, err = outlets(ctx, tx, p.cluster, p.itemIDs); err != nil {
 			return nil, fmt.Errorf("outlets of message %s: %w", p.MessageID, err)
@@ -117,16 +101,6 @@ func outlets(ctx context.Context, tx *sql.Tx, cluster int64, idsJSON string) ([]
 	return out, nil
 }
 
-// Posting is what one Discord message of the bot carries.
-type Posting struct {
-	// Records are the items the message was posted or edited for, in the
-	// order they were seen.
-	Records []Record
-	// Related are the other items of the records' developments (clusters),
-	// in the order they were seen.
-	Related []ItemRef
-}
-
 // messageItemsSQL finds the items behind message ?1: those of the outbox
 // entries delivered as it (a post, its edits, a digest, a thread reply),
 // those recording it, and those of the cluster it carries. Each part uses
@@ -149,46 +123,45 @@ const relatedSQL = `
 	WHERE i.id NOT IN (SELECT value FROM json_each(?1))
 	ORDER BY i.seen_at, i.seq`
 
-// MessageItems returns the items behind the bot's message messageID and
-// the rest of their developments, or an error wrapping ErrNotFound when the
-// message carries no stored item.
-func (s *Store) MessageItems(ctx context.Context, messageID string) (Posting, error) {
-	p, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (Posting, error) { return messageItems(ctx, tx, messageID) })
+// MessageItems returns the items behind the bot's message messageID, read
+// in one snapshot.
+func (s *Store) MessageItems(ctx context.Context, messageID string) (store.Posting, error) {
+	p, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (store.Posting, error) { return messageItems(ctx, tx, messageID) })
 	if err != nil {
-		return Posting{}, fmt.Errorf("message items %s: %w", messageID, err)
+		return store.Posting{}, fmt.Errorf("message items %s: %w", messageID, err)
 	}
 	return p, nil
 }
 
 // messageItems runs MessageItems' queries in tx.
-func messageItems(ctx context.Context, tx *sql.Tx, messageID string) (Posting, error) {
+func messageItems(ctx context.Context, tx *sql.Tx, messageID string) (store.Posting, error) {
 	ids, err := queryRows(ctx, tx, column[string], messageItemsSQL, messageID)
 	if err != nil {
-		return Posting{}, err
+		return store.Posting{}, err
 	}
 	if len(ids) == 0 {
-		return Posting{}, ErrNotFound
+		return store.Posting{}, store.ErrNotFound
 	}
 	idsJSON, err := json.Marshal(ids)
 	if err != nil {
-		return Posting{}, err
+		return store.Posting{}, err
 	}
-	var p Posting
+	var p store.Posting
 	if p.Records, err = recordsIn(ctx, tx, string(idsJSON)); err != nil {
-		return Posting{}, err
+		return store.Posting{}, err
 	}
 	if len(p.Records) == 0 {
-		return Posting{}, ErrNotFound
+		return store.Posting{}, store.ErrNotFound
 	}
 	if p.Related, err = queryRows(ctx, tx, scanItemRef, relatedSQL, string(idsJSON)); err != nil {
-		return Posting{}, fmt.Errorf("related items: %w", err)
+		return store.Posting{}, fmt.Errorf("related items: %w", err)
 	}
 	return p, nil
 }
 
 // recordsIn reads the stored records whose ids are in the JSON array
 // idsJSON, in the order they were seen; missing ids are skipped.
-func recordsIn(ctx context.Context, db querier, idsJSON string) ([]Record, error) {
+func recordsIn(ctx context.Context, db querier, idsJSON string) ([]store.Record, error) {
 	return queryRows(ctx, db, scanRecord,
 		selectRecordsSQL+`WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seen_at, seq`, idsJSON)
 }

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"database/sql"
@@ -10,10 +10,23 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"storyline/store"
+	"storyline/store/storetest"
 )
 
-// t0 is the fixed "now" of the tests.
-var t0 = time.Date(2025, 11, 20, 14, 5, 0, 0, time.UTC)
+// t0 is the fixed "now" of the tests, the conformance suite's.
+var t0 = storetest.T0
+
+// TestConformance runs the store's conformance suite on SQLite files.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Open {
+		path := filepath.Join(t.TempDir(), "storyline.db")
+		return func(t *testing.T, now func() time.Time) store.Store {
+			return openClocked(t, path, now)
+		}
+	})
+}
 
 // openAt opens the store at path, logging to the test's output, with the
 // clock fixed at t0.
@@ -85,7 +98,7 @@ func TestOpenMigratesFreshAndReopened(t *testing.T) {
 	if got := userVersion(t, s); got != len(migs) {
 		t.Errorf("fresh user_version = %d, want %d", got, len(migs))
 	}
-	commit(t, s, Batch{State: feedState("https://a.example/feed")})
+	storetest.Commit(t, s, store.Batch{State: storetest.FeedState("https://a.example/feed")})
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}

@@ -1,58 +1,12 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
+
+	"storyline/store"
 )
-
-// DailyQuery asks DailyReport about the items seen from Start (included)
-// to End (excluded).
-type DailyQuery struct {
-	Start, End time.Time
-	// Developments and Actors are how many of each to list at most.
-	Developments, Actors int
-}
-
-// Development is one development of a period: a cluster with relevant
-// reports seen in the period, or a relevant report seen in the period that
-// is in no cluster (a development of one report).
-type Development struct {
-	// ClusterID is zero for a report in no cluster.
-	ClusterID int64
-	// Title, Link and FeedName are the lead report's: the one the
-	// development's message was first posted for.
-	Title, Link, FeedName string
-	// Outlets counts the distinct sources (feed names) that reported it in
-	// the period, Reports its reports in the period.
-	Outlets, Reports int
-	// Latest is when its latest report in the period was seen.
-	Latest time.Time
-}
-
-// NamedActor is an actor with the number of a period's relevant items that
-// name them.
-type NamedActor struct {
-	Actor string
-	Items int
-}
-
-// DailyReport is what a daily digest says about its period.
-type DailyReport struct {
-	Start, End time.Time
-	// Developments are the period's developments, most outlets first, then
-	// the most recently reported; at most DailyQuery.Developments of them.
-	Developments []Development
-	// AllDevelopments counts every development of the period, listed or not.
-	AllDevelopments int
-	// Actors are the actors named by the most relevant items of the period,
-	// most first, then by name; at most DailyQuery.Actors of them.
-	Actors []NamedActor
-	// Items counts the items seen in the period, Relevant those of them
-	// about the story.
-	Items, Relevant int
-}
 
 // The queries of DailyReport; ?1 and ?2 bound the period by seen_at, read
 // through items_seen.
@@ -83,19 +37,19 @@ const (
 		WHERE relevant IN (0, 1) AND seen_at >= ?1 AND seen_at < ?2`
 )
 
-// DailyReport returns the developments, the most named actors and the item
-// counts of q's period, read in one snapshot.
-func (s *Store) DailyReport(ctx context.Context, q DailyQuery) (DailyReport, error) {
-	r, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (DailyReport, error) { return dailyReport(ctx, tx, q) })
+// DailyReport returns what a daily digest says about q's period, read in
+// one snapshot through the index items_seen.
+func (s *Store) DailyReport(ctx context.Context, q store.DailyQuery) (store.DailyReport, error) {
+	r, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (store.DailyReport, error) { return dailyReport(ctx, tx, q) })
 	if err != nil {
-		return DailyReport{}, fmt.Errorf("daily report: %w", err)
+		return store.DailyReport{}, fmt.Errorf("daily report: %w", err)
 	}
 	return r, nil
 }
 
 // dailyReport runs DailyReport's queries in tx.
-func dailyReport(ctx context.Context, tx *sql.Tx, q DailyQuery) (DailyReport, error) {
-	r := DailyReport{Start: q.Start, End: q.End}
+func dailyReport(ctx context.Context, tx *sql.Tx, q store.DailyQuery) (store.DailyReport, error) {
+	r := store.DailyReport{Start: q.Start, End: q.End}
 	start, end := millis(q.Start), millis(q.End)
 	if err := tx.QueryRowContext(ctx, dailyCountsSQL, start, end).Scan(&r.Items, &r.Relevant); err != nil {
 		return r, fmt.Errorf("counts: %w", err)
@@ -104,8 +58,8 @@ func dailyReport(ctx context.Context, tx *sql.Tx, q DailyQuery) (DailyReport, er
 	if r.Developments, r.AllDevelopments, err = developments(ctx, tx, start, end, q.Developments); err != nil {
 		return r, fmt.Errorf("developments: %w", err)
 	}
-	if r.Actors, err = queryRows(ctx, tx, func(r row) (NamedActor, error) {
-		var a NamedActor
+	if r.Actors, err = queryRows(ctx, tx, func(r row) (store.NamedActor, error) {
+		var a store.NamedActor
 		return a, r.Scan(&a.Actor, &a.Items)
 	}, dailyActorsSQL, start, end, q.Actors); err != nil {
 		return r, fmt.Errorf("actors: %w", err)
@@ -115,9 +69,9 @@ func dailyReport(ctx context.Context, tx *sql.Tx, q DailyQuery) (DailyReport, er
 
 // developments lists at most limit developments of the period and counts
 // them all (at least one row is read for the count, even for a limit of 0).
-func developments(ctx context.Context, tx *sql.Tx, start, end int64, limit int) ([]Development, int, error) {
+func developments(ctx context.Context, tx *sql.Tx, start, end int64, limit int) ([]store.Development, int, error) {
 	type counted struct {
-		Development
+		store.Development
 		all int
 	}
 	rows, err := queryRows(ctx, tx, func(r row) (counted, error) {
@@ -130,7 +84,7 @@ func developments(ctx context.Context, tx *sql.Tx, start, end int64, limit int) 
 	if err != nil || len(rows) == 0 {
 		return nil, 0, err
 	}
-	var out []Development
+	var out []store.Development
 	for _, d := range rows[:min(max(limit, 0), len(rows))] {
 		out = append(out, d.Development)
 	}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"storyline/store"
 )
 
 // The size of the benchmark store.
@@ -41,7 +43,7 @@ func BenchmarkCommandQueries(b *testing.B) {
 	}
 	report := func(actor string) func(*testing.B) {
 		return func(b *testing.B) {
-			q := ActorQuery{Actor: actor, Now: t0, Days: 30, Latest: 5, With: 5}
+			q := store.ActorQuery{Actor: actor, Now: t0, Days: 30, Latest: 5, With: 5}
 			for b.Loop() {
 				if _, err := s.ActorReport(ctx, q); err != nil {
 					b.Fatal(err)

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"os"
@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"storyline/store"
+	"storyline/store/storetest"
 )
 
 // TestOpenPaths opens stores by relative and absolute paths holding
@@ -50,8 +53,8 @@ func TestOpenPaths(t *testing.T) {
 			t.Chdir(work)
 
 			s := openAt(t, path)
-			st := feedState("https://wire.example/feed")
-			commit(t, s, Batch{State: st})
+			st := storetest.FeedState("https://wire.example/feed")
+			storetest.Commit(t, s, store.Batch{State: st})
 			if err := s.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}

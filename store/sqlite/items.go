@@ -1,39 +1,18 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"storyline/feeds"
+	"storyline/store"
 	"storyline/story"
 )
 
-// Record is one stored item: the feed entry, the matcher's verdict, its
-// summary and where it was posted.
-type Record struct {
-	Item    feeds.Item
-	Match   story.Match
-	Summary string
-	// SeenAt is when the item was first seen; Commit uses the store's clock
-	// when it is zero.
-	SeenAt time.Time
-	// ClusterID is the development the item belongs to, zero for none.
-	ClusterID int64
-	// MessageID and ChannelID locate the Discord message that carries the
-	// item, empty until it is posted.
-	MessageID, ChannelID string
-	// Signature is the item's near-duplicate signature (story.Sig in binary
-	// form); Commit stores it when the item joins a cluster. Records read
-	// back from the store leave it empty.
-	Signature []byte
-}
-
-// Unseen returns the items not stored yet: it drops those whose ID, or
-// non-empty Link, is stored, and repeats of an ID or Link within items
-// (keeping the first). Order is kept.
+// Unseen returns the items not stored yet, looking up the whole slice in
+// one query.
 func (s *Store) Unseen(ctx context.Context, items []feeds.Item) ([]feeds.Item, error) {
 	ids := make([]string, 0, len(items))
 	links := make([]string, 0, len(items))
@@ -47,18 +26,7 @@ func (s *Store) Unseen(ctx context.Context, items []feeds.Item) ([]feeds.Item, e
 	if err != nil {
 		return nil, fmt.Errorf("unseen: %w", err)
 	}
-	var fresh []feeds.Item
-	for _, it := range items {
-		if seenIDs[it.ID] || (it.Link != "" && seenLinks[it.Link]) {
-			continue
-		}
-		seenIDs[it.ID] = true
-		if it.Link != "" {
-			seenLinks[it.Link] = true
-		}
-		fresh = append(fresh, it)
-	}
-	return fresh, nil
+	return store.DropSeen(items, seenIDs, seenLinks), nil
 }
 
 // storedSQL finds which of the ids (?1) and links (?2), JSON arrays, are
@@ -105,9 +73,8 @@ const selectRecordsSQL = `
 	       cluster_id, message_id, channel_id
 	FROM items `
 
-// Records returns the stored records with the given ids, in that order. A
-// missing id is an error wrapping ErrNotFound.
-func (s *Store) Records(ctx context.Context, ids []string) ([]Record, error) {
+// Records returns the stored records with the given ids, in that order.
+func (s *Store) Records(ctx context.Context, ids []string) ([]store.Record, error) {
 	idsJSON, err := json.Marshal(ids)
 	if err != nil {
 		return nil, fmt.Errorf("records: %w", err)
@@ -117,15 +84,15 @@ func (s *Store) Records(ctx context.Context, ids []string) ([]Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("records: %w", err)
 	}
-	byID := make(map[string]Record, len(found))
+	byID := make(map[string]store.Record, len(found))
 	for _, r := range found {
 		byID[r.Item.ID] = r
 	}
-	out := make([]Record, 0, len(ids))
+	out := make([]store.Record, 0, len(ids))
 	for _, id := range ids {
 		r, ok := byID[id]
 		if !ok {
-			return nil, fmt.Errorf("records: item %q: %w", id, ErrNotFound)
+			return nil, fmt.Errorf("records: item %q: %w", id, store.ErrNotFound)
 		}
 		out = append(out, r)
 	}
@@ -133,8 +100,8 @@ func (s *Store) Records(ctx context.Context, ids []string) ([]Record, error) {
 }
 
 // scanRecord reads a row of selectRecordsSQL.
-func scanRecord(row row) (Record, error) {
-	var r Record
+func scanRecord(row row) (store.Record, error) {
+	var r store.Record
 	var published, seen int64
 	var j matchJSON
 	var cluster sql.NullInt64
@@ -143,13 +110,13 @@ func scanRecord(row row) (Record, error) {
 		&r.Match.Relevant, &r.Match.Score, &j.actors, &j.phrases, &j.context, &j.excluded, &j.spans,
 		&cluster, &r.MessageID, &r.ChannelID)
 	if err != nil {
-		return Record{}, err
+		return store.Record{}, err
 	}
 	r.Item.Published = fromMillis(published)
 	r.SeenAt = fromMillis(seen)
 	r.ClusterID = cluster.Int64
 	if err := j.decode(&r.Match); err != nil {
-		return Record{}, fmt.Errorf("item %q: %w", r.Item.ID, err)
+		return store.Record{}, fmt.Errorf("item %q: %w", r.Item.ID, err)
 	}
 	return r, nil
 }

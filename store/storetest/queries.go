@@ -1,0 +1,290 @@
+package storetest
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"storyline/store"
+)
+
+// dated is a record naming actors, published at the given time, from feed.
+func dated(id, feed string, published time.Time, actors ...string) store.Record {
+	r := Record(id, "", actors...)
+	r.Item.FeedName = feed
+	r.Item.Published = published
+	r.SeenAt = published
+	return r
+}
+
+func testActorReport(t *testing.T, db NewDB) {
+	s := fresh(t, db)
+	ago := func(d time.Duration) time.Time { return T0.Add(-d) }
+	Commit(t, s, store.Batch{Records: []store.Record{
+		dated("h1", "Wire", ago(time.Hour), "Witkoff", "Putin"),
+		dated("h20", "Post", ago(20*time.Hour), "Witkoff", "Putin", "Dmitriev"),
+		dated("d3", "Wire", ago(3*day), "Witkoff", "Dmitriev"),
+		dated("d8", "Wire", ago(8*day), "Witkoff", "Putin"),
+		dated("d13", "Wire", ago(13*day), "Witkoff"),
+		dated("d20", "Wire", ago(20*day), "Witkoff", "Zelensky"),
+		dated("d40", "Wire", ago(40*day), "Witkoff", "Zelensky"),
+		dated("other", "Wire", ago(2*time.Hour), "Putin"),
+		dated("future", "Wire", T0.Add(time.Hour), "Witkoff"),
+	}})
+
+	r, err := s.ActorReport(t.Context(), store.ActorQuery{Actor: "Witkoff", Now: T0, Days: 30, Latest: 3, With: 2})
+	if err != nil {
+		t.Fatalf("ActorReport: %v", err)
+	}
+	if r.Day != 2 || r.Week != 3 || r.Month != 6 || r.PrevWeek != 2 {
+		t.Errorf("counts day/week/month/prev = %d/%d/%d/%d, want 2/3/6/2", r.Day, r.Week, r.Month, r.PrevWeek)
+	}
+	if !r.FirstSeen.Equal(ago(40*day)) || !r.LastSeen.Equal(T0.Add(time.Hour)) {
+		t.Errorf("first/last seen = %v/%v", r.FirstSeen, r.LastSeen)
+	}
+	wantWith := []store.ActorCount{{Actor: "Putin", Count: 3}, {Actor: "Dmitriev", Count: 2}}
+	if !reflect.DeepEqual(r.With, wantWith) {
+		t.Errorf("With = %+v, want %+v", r.With, wantWith)
+	}
+	var latest []string
+	for _, it := range r.Latest {
+		latest = append(latest, it.ID+"@"+it.FeedName)
+	}
+	if want := []string{"future@Wire", "h1@Wire", "h20@Post"}; !slices.Equal(latest, want) {
+		t.Errorf("Latest = %v, want %v", latest, want)
+	}
+	if r.Latest[2].Title != "Title h20" || !r.Latest[2].Published.Equal(ago(20*time.Hour)) {
+		t.Errorf("Latest[2] = %+v", r.Latest[2])
+	}
+	// T0 is 14:05 UTC: today holds the items of an hour ago and of an hour
+	// ahead, yesterday the one of 20 hours ago.
+	want := make([]int, 30)
+	want[29], want[28], want[26], want[21], want[16], want[9] = 2, 1, 1, 1, 1, 1
+	if !slices.Equal(r.Daily, want) {
+		t.Errorf("Daily = %v, want %v", r.Daily, want)
+	}
+}
+
+func testActorReportOfUnknownActor(t *testing.T, db NewDB) {
+	s := fresh(t, db)
+	r, err := s.ActorReport(t.Context(), store.ActorQuery{Actor: "Nobody", Now: T0, Days: 7, Latest: 5, With: 5})
+	if err != nil {
+		t.Fatalf("ActorReport: %v", err)
+	}
+	if r.Day+r.Week+r.Month+r.PrevWeek != 0 || !r.FirstSeen.IsZero() || !r.LastSeen.IsZero() ||
+		r.With != nil || r.Latest != nil || !slices.Equal(r.Daily, make([]int, 7)) {
+		t.Errorf("report = %+v, want zeros", r)
+	}
+}
+
+func testActorTrends(t *testing.T, db NewDB) {
+	s := fresh(t, db)
+	ago := func(d time.Duration) time.Time { return T0.Add(-d) }
+	Commit(t, s, store.Batch{Records: []store.Record{
+		dated("a", "Wire", ago(time.Hour), "Putin", "Witkoff"),
+		dated("b", "Wire", ago(2*day), "Putin"),
+		dated("c", "Wire", ago(8*day), "Witkoff"),
+		dated("d", "Wire", ago(9*day), "Witkoff", "Rubio"),
+		dated("e", "Wire", ago(15*day), "Rubio"),
+	}})
+	got, err := s.ActorTrends(t.Context(), []string{"Rubio", "Witkoff", "Nobody", "Putin"}, T0, 7*day)
+	if err != nil {
+		t.Fatalf("ActorTrends: %v", err)
+	}
+	want := []store.ActorTrend{
+		{Actor: "Putin", Current: 2}, {Actor: "Witkoff", Current: 1, Previous: 2},
+		{Actor: "Rubio", Previous: 1}, {Actor: "Nobody"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ActorTrends = %+v, want %+v", got, want)
+	}
+}
+
+// markSent marks outbox entry id sent as message msg at at.
+func markSent(t *testing.T, s store.Store, id int64, msg string, at time.Time) {
+	t.Helper()
+	if err := s.MarkSent(t.Context(), id, "ch", msg, at); err != nil {
+		t.Fatalf("MarkSent %d: %v", id, err)
+	}
+}
+
+func testLatestPosted(t *testing.T, db NewDB) {
+	s := fresh(t, db)
+	first := Commit(t, s, store.Batch{
+		Records: []store.Record{dated("lead", "Wire", T0, "Witkoff"), dated("d1", "Post", T0), dated("d2", "Wire", T0),
+			dated("gone", "Wire", T0), dated("pending", "Wire", T0)},
+		Posts: []store.Post{Post("lead"), {Kind: store.KindDigest, ItemIDs: []string{"d1", "d2"}}, Post("gone"), Post("pending")},
+	})
+	leadEntry, err := s.OutboxHead(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := Commit(t, s, store.Batch{
+		Records: []store.Record{dated("joined", "Agency", T0)},
+		Posts:   []store.Post{{Kind: store.KindEdit, ItemIDs: []string{"joined"}, ClusterID: leadEntry.ClusterID}},
+	})
+	markSent(t, s, first.Queued[0], "m-lead", T0.Add(time.Minute))
+	markSent(t, s, first.Queued[1], "m-digest", T0.Add(2*time.Minute))
+	markSent(t, s, first.Queued[2], "m-gone", T0.Add(3*time.Minute))
+	markSent(t, s, second.Queued[0], "m-lead", T0.Add(4*time.Minute))
+	// The message of "gone" was deleted: an edit of it was posted anew.
+	goneCluster := clusterOf(t, s, "gone")
+	repost := Commit(t, s, store.Batch{Posts: []store.Post{{Kind: store.KindEdit, ClusterID: goneCluster}}})
+	if err := s.MarkReposted(t.Context(), repost.Queued[0], goneCluster, "ch", "m-gone-2", T0.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+
+	devs, err := s.LatestPosted(t.Context(), 10)
+	if err != nil {
+		t.Fatalf("LatestPosted: %v", err)
+	}
+	type view struct {
+		kind        store.OutboxKind
+		lead, msg   string
+		items       int
+		outlets     string
+		postedAfter time.Duration
+	}
+	var got []view
+	for _, d := range devs {
+		got = append(got, view{d.Kind, d.Lead.ID, d.ChannelID + "/" + d.MessageID, d.Items,
+			strings.Join(d.Outlets, ","), d.PostedAt.Sub(T0)})
+	}
+	want := []view{
+		{store.KindDigest, "d1", "ch/m-digest", 2, "Post,Wire", 2 * time.Minute},
+		{store.KindPost, "lead", "ch/m-lead", 1, "Wire,Agency", time.Minute},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("LatestPosted =\n%+v\nwant\n%+v", got, want)
+	}
+	if devs, err := s.LatestPosted(t.Context(), 1); err != nil || len(devs) != 1 || devs[0].Lead.ID != "d1" {
+		t.Errorf("LatestPosted(1) = %+v, %v", devs, err)
+	}
+}
+
+func testMessageItems(t *testing.T, db NewDB) {
+	s := fresh(t, db)
+	first := Commit(t, s, store.Batch{
+		Records: []store.Record{dated("lead", "Wire", T0, "Witkoff"), dated("d1", "Post", T0), dated("d2", "Wire", T0)},
+		Posts:   []store.Post{Post("lead"), {Kind: store.KindDigest, ItemIDs: []string{"d1", "d2"}}},
+	})
+	leadEntry, err := s.OutboxHead(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := T0.Add(time.Minute)
+	second := Commit(t, s, store.Batch{
+		Records: []store.Record{dated("edit", "Agency", later), dated("reply", "Daily", later.Add(time.Second))},
+		Posts: []store.Post{{Kind: store.KindEdit, ItemIDs: []string{"edit"}, ClusterID: leadEntry.ClusterID},
+			{Kind: store.KindReply, ItemIDs: []string{"reply"}, ClusterID: leadEntry.ClusterID}},
+	})
+	markSent(t, s, first.Queued[0], "m-lead", T0)
+	markSent(t, s, first.Queued[1], "m-digest", T0)
+	markSent(t, s, second.Queued[0], "m-lead", later)
+	markSent(t, s, second.Queued[1], "m-reply", later)
+
+	tests := []struct {
+		message          string
+		records, related []string
+	}{
+		{"m-lead", []string{"lead", "edit"}, []string{"reply"}},
+		{"m-digest", []string{"d1", "d2"}, nil},
+		{"m-reply", []string{"reply"}, []string{"lead", "edit"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.message, func(t *testing.T) {
+			p, err := s.MessageItems(t.Context(), tc.message)
+			if err != nil {
+				t.Fatalf("MessageItems: %v", err)
+			}
+			var records, related []string
+			for _, r := range p.Records {
+				records = append(records, r.Item.ID)
+			}
+			for _, it := range p.Related {
+				related = append(related, it.ID)
+			}
+			if !slices.Equal(records, tc.records) || !slices.Equal(related, tc.related) {
+				t.Errorf("records %v related %v, want %v and %v", records, related, tc.records, tc.related)
+			}
+		})
+	}
+	if p, err := s.MessageItems(t.Context(), "m-lead"); err == nil && p.Records[0].Match.Score != 3.5 {
+		t.Errorf("record match not read: %+v", p.Records[0].Match)
+	}
+	for _, id := range []string{"unknown", ""} {
+		if _, err := s.MessageItems(t.Context(), id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("MessageItems(%q) error = %v, want ErrNotFound", id, err)
+		}
+	}
+}
+
+func testSearch(t *testing.T, db NewDB) {
+	s := fresh(t, db)
+	titled := func(id, title, text string, relevant bool) store.Record {
+		r := Record(id, "", "Witkoff")
+		r.Item.Title, r.Item.Text, r.Match.Relevant = title, text, relevant
+		return r
+	}
+	Commit(t, s, store.Batch{Records: []store.Record{
+		titled("text", "Talks resume", "Witkoff met Dmitriev in Miami to discuss the plan.", true),
+		titled("title", "Witkoff flies to Moscow", "The envoy arrives on Tuesday.", true),
+		titled("sport", "Witkoff watches the football match with his friends", "Not about the story at all.", false),
+		titled("plan", "The 28-point plan", "Zelensky reviews the 28-point plan.", true),
+		titled("accent", "Zelenskyy in Kyiv", "Ukraine’s president spoke.", true),
+	}})
+	tests := []struct {
+		name, query string
+		want        []string
+	}{
+		{"title match ranks first, irrelevant items included", "witkoff", []string{"title", "sport", "text"}},
+		{"phrase", `"28-point plan"`, []string{"plan"}},
+		{"boolean", "miami OR moscow", []string{"title", "text"}},
+		{"unparsable query searched as words", "AND OR (", nil},
+		{"unparsable query with words", `witkoff" moscow (`, []string{"title"}},
+		{"no words", "  (( * ", nil},
+		{"empty", "", nil},
+		{"diacritics folded", "zelénskyy", []string{"accent"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hits, err := s.Search(t.Context(), tc.query, 10)
+			if err != nil {
+				t.Fatalf("Search(%q): %v", tc.query, err)
+			}
+			var ids []string
+			for _, h := range hits {
+				ids = append(ids, h.Item.ID)
+			}
+			if !slices.Equal(ids, tc.want) {
+				t.Errorf("Search(%q) = %v, want %v", tc.query, ids, tc.want)
+			}
+		})
+	}
+	hits, err := s.Search(t.Context(), "miami", 1)
+	if err != nil || len(hits) != 1 {
+		t.Fatalf("Search(miami) = %v, %v", hits, err)
+	}
+	if want := "Witkoff met Dmitriev in " + store.HighlightStart + "Miami" + store.HighlightEnd + " to discuss the plan."; hits[0].Snippet != want {
+		t.Errorf("snippet = %q, want %q", hits[0].Snippet, want)
+	}
+	if !hits[0].Relevant || hits[0].Item.Title != "Talks resume" {
+		t.Errorf("hit = %+v", hits[0])
+	}
+}
+
+func testSearchRefusesLongQueries(t *testing.T, db NewDB) {
+	s := fresh(t, db)
+	twelve := strings.TrimSpace(strings.Repeat("plan ", store.MaxSearchWords))
+	if _, err := s.Search(t.Context(), twelve, 10); err != nil {
+		t.Errorf("Search of %d words: %v", store.MaxSearchWords, err)
+	}
+	for _, q := range []string{twelve + " plan", twelve + ` "peace plan"`, strings.Repeat("a-", 40)} {
+		if _, err := s.Search(t.Context(), q, 10); !errors.Is(err, store.ErrQueryTooLong) {
+			t.Errorf("Search(%q) error = %v, want ErrQueryTooLong", q, err)
+		}
+	}
+}
