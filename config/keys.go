@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"slices"
 	"strconv"
@@ -23,8 +22,8 @@ type keyIndex struct {
 	// values are the values and table headers, with their kind, in
 	// document order.
 	values []valueAt
-	// flagged are problems found while indexing that decoding would miss,
-	// report without a position, or crash on.
+	// flagged are problems found while indexing that decoding would miss
+	// or stop at the first of.
 	flagged []finding
 	// arrays counts the tables seen so far in each array of tables.
 	arrays map[string]int
@@ -69,7 +68,7 @@ func indexKeys(data []byte) *keyIndex {
 		expr := p.Expression()
 		switch expr.Kind {
 		case unstable.Table, unstable.ArrayTable:
-			table = k.tablePath(&p, expr.Key(), expr.Kind == unstable.ArrayTable)
+			table = k.tablePath(expr.Key(), expr.Kind == unstable.ArrayTable)
 			pos := k.position(firstKey(expr))
 			k.addKey(table, pos)
 			k.values = append(k.values, valueAt{keyPos{table, pos}, unstable.Table, pos})
@@ -84,10 +83,10 @@ func indexKeys(data []byte) *keyIndex {
 // tablePath resolves a table header's dotted key, choosing the latest table
 // of every array of tables on the way; for an array table it starts a new
 // element.
-func (k *keyIndex) tablePath(p *unstable.Parser, it unstable.Iterator, array bool) string {
+func (k *keyIndex) tablePath(it unstable.Iterator, array bool) string {
 	path := ""
 	for it.Next() {
-		path = k.join(p, path, it.Node())
+		path = k.join(path, it.Node())
 		if array && it.IsLast() {
 			k.arrays[path]++
 		}
@@ -103,7 +102,7 @@ func (k *keyIndex) keyValue(p *unstable.Parser, table string, expr *unstable.Nod
 	path := table
 	it := expr.Key()
 	for it.Next() {
-		path = k.join(p, path, it.Node())
+		path = k.join(path, it.Node())
 	}
 	pos := k.position(firstKey(expr))
 	k.addKey(path, pos)
@@ -133,11 +132,6 @@ func (k *keyIndex) value(p *unstable.Parser, path string, v *unstable.Node, key 
 			if kv := it.Node(); kv.Kind == unstable.KeyValue {
 				k.keyValue(p, path, kv)
 			}
-		}
-	case unstable.Integer, unstable.Float:
-		// go-toml v2.2.4 panics decoding a lone sign into a float.
-		if strings.Trim(string(v.Data), "+-") == "" {
-			k.flag(path, pos, "a number needs digits after its sign")
 		}
 	}
 }
@@ -196,20 +190,16 @@ func lineStarts(data []byte) []int {
 	return starts
 }
 
-// join appends a key node to a dotted path. It flags keys that no schema
-// key looks like and that go-toml mishandles: keys not in lower case (go-toml
-// matches them to fields regardless of case) and quoted keys with escapes.
-func (k *keyIndex) join(p *unstable.Parser, path string, key *unstable.Node) string {
+// join appends a key node to a dotted path. It flags keys not in lower
+// case, which no schema key looks like but go-toml would match to fields
+// regardless of case.
+func (k *keyIndex) join(path string, key *unstable.Node) string {
 	name := string(key.Data)
 	if path != "" {
 		name = path + "." + name
 	}
-	switch data := string(key.Data); {
-	case data != strings.ToLower(data):
+	if data := string(key.Data); data != strings.ToLower(data) {
 		k.flag(name, k.position(key), "unknown key (keys are lower case)")
-	case bytes.IndexByte(p.Raw(key.Raw), '\\') >= 0:
-		// go-toml v2.2.4 panics reporting an unknown key with an escape.
-		k.flag(name, k.position(key), "unknown key (keys need no escapes)")
 	}
 	return name
 }

@@ -137,18 +137,8 @@ func Parse(filename string, data []byte, getenv func(string) string) (*Config, e
 	return cfg, nil
 }
 
-// decoderFailed starts the message of a panic inside go-toml.
-const decoderFailed = "the TOML decoder failed on this file"
-
-// decode decodes data strictly into doc. The key index catches the inputs
-// known to make go-toml v2.2.4 panic; a panic on any other input becomes an
-// error rather than a crash of the whole program.
-func decode(data []byte, doc *document) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: %v", decoderFailed, r)
-		}
-	}()
+// decode decodes data strictly into doc.
+func decode(data []byte, doc *document) error {
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	return dec.Decode(doc)
@@ -224,6 +214,10 @@ func decodeProblems(filename string, err error, keys *keyIndex) error {
 		}
 		return errors.Join(problems...)
 	}
+	if dups := keys.duplicates(filename); dups != nil {
+		// go-toml reports only the first, on the line after the key before.
+		return dups
+	}
 	var de *toml.DecodeError
 	if errors.As(err, &de) {
 		line, col := de.Position()
@@ -234,9 +228,6 @@ func decodeProblems(filename string, err error, keys *keyIndex) error {
 			p.Key = keys.keyBefore(line, col)
 		}
 		return p
-	}
-	if dups := keys.duplicates(filename); dups != nil {
-		return dups
 	}
 	return &Problem{File: filename, Message: tomlMessage(err)}
 }

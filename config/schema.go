@@ -8,11 +8,10 @@ import (
 )
 
 // checkTypes flags every value whose TOML kind does not fit the type the
-// schema has at its key path, so that type errors carry a position and the
-// key, and go-toml never meets a value it would mishandle (v2.2.4 panics
-// decoding a TOML time into a string, or a table into an array of tables
-// that has no element yet). Keys the schema lacks are left to strict
-// decoding.
+// schema has at its key path, so that every type error is reported at once
+// with its position and key (go-toml stops at the first), and a table
+// written where an array of tables belongs is an error (go-toml quietly
+// ignores it). Keys the schema lacks are left to strict decoding.
 func (k *keyIndex) checkTypes(schema reflect.Type) {
 	flagged := make(map[string]bool)
 	for _, v := range k.values {
