@@ -7,12 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"storyline/story"
 )
 
 // validator collects every problem of a decoded configuration.
@@ -20,23 +16,15 @@ type validator struct {
 	file string
 	keys *keyIndex
 	// env maps the keys set from the environment to their variable.
-	env map[string]string
-	// folder folds names for comparison: compatibility forms, case and
-	// diacritics.
-	folder   transform.Transformer
+	env      map[string]string
 	problems []error
 }
 
 // validate checks every rule and joins the problems found.
 func validate(cfg *Config, keys *keyIndex, env map[string]string) error {
-	v := &validator{
-		file:   cfg.Path,
-		keys:   keys,
-		env:    env,
-		folder: newFolder(),
-	}
+	v := &validator{file: cfg.Path, keys: keys, env: env}
 	v.story(&cfg.Story, len(cfg.Actors))
-	v.actors(cfg.Actors)
+	v.actors(cfg.Actors, cfg.Definition().Actors)
 	v.feeds(cfg.Feeds)
 	v.discord(&cfg.Discord)
 	v.settings(cfg)
@@ -52,22 +40,6 @@ func (v *validator) add(key, format string, args ...any) {
 		p.Line = v.keys.line(key)
 	}
 	v.problems = append(v.problems, p)
-}
-
-// newFolder returns the transformer fold uses: compatibility decomposition,
-// combining marks removed, case folded, recomposed.
-func newFolder() transform.Transformer {
-	return transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), cases.Fold(), norm.NFKC)
-}
-
-// fold returns the form in which two names count as the same: NFKC, case
-// folded, diacritics removed, spaces collapsed.
-func (v *validator) fold(s string) string {
-	out, _, err := transform.String(v.folder, s)
-	if err != nil {
-		out = strings.ToLower(s)
-	}
-	return strings.Join(strings.Fields(out), " ")
 }
 
 func (v *validator) story(s *Story, actors int) {
@@ -90,23 +62,57 @@ func (v *validator) story(s *Story, actors int) {
 	}
 }
 
-// nameOwner is where a folded name was first seen.
-type nameOwner struct {
-	actor int
-	key   string
-}
-
-func (v *validator) actors(actors []Actor) {
+// actors checks the actors; def is the same actors as the matcher gets
+// them.
+func (v *validator) actors(actors []Actor, def []story.Actor) {
 	names := uniques{list: "actors", noun: "actor", seen: make(map[string]int)}
-	aliases := make(map[string]nameOwner)
+	clashes := story.Clashes(def)
 	for i, a := range actors {
 		key := fmt.Sprintf("actors[%d]", i)
-		v.unique(names, i, key+".name", a.Name, v.fold(a.Name))
-		v.spellings(actors, i, key+".aliases", a.Aliases, "alias", aliases)
-		v.spellings(actors, i, key+".stems", a.Stems, "stem", aliases)
+		v.unique(names, i, key+".name", a.Name, story.Normalize(a.Name))
+		v.nonEmpty(key+".aliases", a.Aliases, "empty alias")
+		v.nonEmpty(key+".stems", a.Stems, "empty stem")
+		for _, c := range clashes {
+			if c.Spelling.Actor == i {
+				v.clash(def, c)
+			}
+		}
 		v.nonEmpty(key+".exclude", a.Exclude, "empty exclusion pattern")
 		v.weight(key+".weight", a.Weight)
 	}
+}
+
+// clash reports an alias or stem that the matcher reads as an earlier one
+// of another actor, so that a mention would count for both.
+func (v *validator) clash(actors []story.Actor, c story.Clash) {
+	v.add(spellingKey(c.Spelling), "%s %q of %q is also %s of %q",
+		spellingKind(c.Spelling), spellingText(actors, c.Spelling), actors[c.Spelling.Actor].Name,
+		spellingKey(c.Earlier), actors[c.Earlier.Actor].Name)
+}
+
+// spellingKey is the key path of an alias or stem.
+func spellingKey(s story.Spelling) string {
+	list := "aliases"
+	if s.Stem {
+		list = "stems"
+	}
+	return fmt.Sprintf("actors[%d].%s[%d]", s.Actor, list, s.Index)
+}
+
+// spellingKind says whether a spelling is an alias or a stem.
+func spellingKind(s story.Spelling) string {
+	if s.Stem {
+		return "stem"
+	}
+	return "alias"
+}
+
+// spellingText returns the spelling as written.
+func spellingText(actors []story.Actor, s story.Spelling) string {
+	if s.Stem {
+		return actors[s.Actor].Stems[s.Index]
+	}
+	return actors[s.Actor].Aliases[s.Index]
 }
 
 // uniques are the values seen so far of a field that must be unique in a
@@ -133,32 +139,12 @@ func (v *validator) unique(u uniques, i int, key, value, form string) bool {
 	return false
 }
 
-// spellings checks an actor's aliases or stems: none empty, none belonging
-// to another actor.
-func (v *validator) spellings(actors []Actor, i int, key string, list []string, kind string, owners map[string]nameOwner) {
-	for j, s := range list {
-		elem := fmt.Sprintf("%s[%d]", key, j)
-		if blank(s) {
-			v.add(elem, "empty %s", kind)
-			continue
-		}
-		f := v.fold(s)
-		owner, seen := owners[f]
-		switch {
-		case !seen:
-			owners[f] = nameOwner{actor: i, key: elem}
-		case owner.actor != i:
-			v.add(elem, "%s %q of %q is also %s of %q", kind, s, actors[i].Name, owner.key, actors[owner.actor].Name)
-		}
-	}
-}
-
 func (v *validator) feeds(feeds []Feed) {
 	names := uniques{list: "feeds", noun: "feed name", seen: make(map[string]int)}
 	urls := uniques{list: "feeds", noun: "feed URL", seen: make(map[string]int)}
 	for i, f := range feeds {
 		key := fmt.Sprintf("feeds[%d]", i)
-		v.unique(names, i, key+".name", f.Name, v.fold(f.Name))
+		v.unique(names, i, key+".name", f.Name, story.Normalize(f.Name))
 		u := strings.TrimSpace(f.URL)
 		if v.unique(urls, i, key+".url", u, u) {
 			if msg := feedURLProblem(u); msg != "" {
