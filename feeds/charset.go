@@ -3,17 +3,65 @@ package feeds
 import (
 	"bytes"
 	"iter"
+	"mime"
 	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode/utf32"
 
 	xunicode "golang.org/x/text/encoding/unicode"
 )
+
+// fromDeclaredCharset converts a fetched body to UTF-8 from the charset its
+// Content-Type names, and removes the encoding from its XML declaration,
+// which no longer describes it: the server's word outranks the document's.
+// The body is left for the XML declaration and then repairEncoding to decide
+// when the header names no charset, or one WHATWG's encoding labels do not
+// know; when it starts with a byte-order mark, which outranks the header (as
+// in RFC 7303 and browsers); when it is JSON, which is always UTF-8; and when
+// the header says UTF-8 but the body is not.
+func fromDeclaredCharset(body []byte, contentType string) []byte {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil || params["charset"] == "" || isJSON(mediaType) || hasBOM(body) {
+		return body
+	}
+	enc, name := charset.Lookup(params["charset"])
+	switch {
+	case enc == nil:
+		return body
+	case name == "utf-8":
+		if !utf8.Valid(body) {
+			return body
+		}
+		return stripEncodingDecl(body)
+	}
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return body
+	}
+	return stripEncodingDecl(out)
+}
+
+// isJSON reports whether a media type is JSON.
+func isJSON(mediaType string) bool {
+	return mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
+}
+
+// hasBOM reports whether body starts with a UTF-8, UTF-16 or UTF-32
+// byte-order mark.
+func hasBOM(body []byte) bool {
+	for _, bom := range []string{"\xEF\xBB\xBF", "\xFE\xFF", "\xFF\xFE", "\x00\x00\xFE\xFF"} {
+		if bytes.HasPrefix(body, []byte(bom)) {
+			return true
+		}
+	}
+	return false
+}
 
 // repairEncoding converts a body the parser refused into UTF-8 and removes
 // its encoding declaration, which no longer describes it. It handles UTF-16

@@ -93,6 +93,9 @@ type Response struct {
 	Status int
 	// FinalURL is the URL after redirects (the path for a local file).
 	FinalURL string
+	// ContentType is the server's Content-Type header; empty for a local
+	// file. Its charset decides how the body is read (see fromDeclaredCharset).
+	ContentType string
 	// RetryAfter is the delay a 429 or 503 response asked for.
 	RetryAfter time.Duration
 }
@@ -237,9 +240,10 @@ func (f *Fetcher) newRequest(ctx context.Context, rawURL string, v Validators) (
 // handleResponse turns a response into a Response or a *FetchError.
 func (f *Fetcher) handleResponse(rawURL string, resp *http.Response, sent Validators) (Response, error) {
 	res := Response{
-		Status:     resp.StatusCode,
-		FinalURL:   resp.Request.URL.String(),
-		Validators: Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")},
+		Status:      resp.StatusCode,
+		FinalURL:    resp.Request.URL.String(),
+		ContentType: resp.Header.Get("Content-Type"),
+		Validators:  Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")},
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotModified:

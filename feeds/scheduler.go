@@ -101,7 +101,8 @@ type fetchParser struct {
 	fetcher *Fetcher
 }
 
-// readFeed fetches src and, unless it is unchanged, parses it.
+// readFeed fetches src and, unless it is unchanged, parses it in the
+// charset the server declared.
 func (fp fetchParser) readFeed(ctx context.Context, src Source, v Validators, now time.Time) (readResult, error) {
 	resp, err := fp.fetcher.Fetch(ctx, src.URL, v)
 	if err != nil {
@@ -110,7 +111,7 @@ func (fp fetchParser) readFeed(ctx context.Context, src Source, v Validators, no
 	if resp.NotModified {
 		return readResult{notModified: true, validators: resp.Validators}, nil
 	}
-	items, err := Parse(src, resp.Body, now)
+	items, err := Parse(src, fromDeclaredCharset(resp.Body, resp.ContentType), now)
 	if err != nil {
 		return readResult{}, err
 	}
