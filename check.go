@@ -28,5 +28,8 @@ func runCheck(args []string, getenv func(string) string, stdout, stderr io.Write
 		fmt.Fprintf(stdout, "%s: discord.channel_id is not set: `storyline run` will need it (preview does not); "+
 			"set [discord] channel_id or STORYLINE_DISCORD_CHANNEL_ID to the channel to post in\n", *cfgPath)
 	}
+	if _, err := cfg.StoreURL(getenv); err != nil {
+		fmt.Fprintf(stdout, "%s: `storyline run` will need the database: %v\n", *cfgPath, err)
+	}
 	return nil
 }

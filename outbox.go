@@ -47,7 +47,7 @@ func runOutbox(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg.Store.Path, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	st, err := openStore(ctx, cfg, getenv, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}

@@ -182,7 +182,7 @@ func openPreviewStore(ctx context.Context, cfg *config.Config, path string, logg
 	} else if samePath(path, cfg.Store.Path) {
 		return nil, nil, fmt.Errorf("preview: -store %s is the bot's own store ([store] path); previewed items would never be posted", path)
 	}
-	st, err := openStore(ctx, path, logger)
+	st, err := openSQLite(ctx, path, logger)
 	if err != nil {
 		cleanup()
 		return nil, nil, err

@@ -67,7 +67,7 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err := checkToken(ctx, client, cfg, logger); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg.Store.Path, logger)
+	st, err := openStore(ctx, cfg, getenv, logger)
 	if err != nil {
 		return err
 	}

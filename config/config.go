@@ -111,8 +111,12 @@ type Discord struct {
 // Store says where the database lives.
 type Store struct {
 	// Path is the SQLite file, already resolved against the config file's
-	// directory when it was relative.
+	// directory when it was relative. It is not used when URLEnv is set.
 	Path string `toml:"path"`
+	// URLEnv, when set, names the environment variable holding the
+	// postgres:// URL of a PostgreSQL database, which several instances
+	// of the bot may share; the URL (and its password) is never in the file.
+	URLEnv string `toml:"url_env"`
 }
 
 // Poll holds the scheduler's settings.
@@ -194,6 +198,28 @@ func (c *Config) Token(getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("discord token: environment variable %s is empty: %w", c.Discord.TokenEnv, ErrNoToken)
 	}
 	return token, nil
+}
+
+// ErrNoStoreURL is returned by StoreURL when the variable named by [store]
+// url_env is empty.
+var ErrNoStoreURL = errors.New("no database URL")
+
+// StoreURL returns the PostgreSQL URL held by the variable [store] url_env
+// names, or "" when url_env is not set (the store is the SQLite file Path).
+// Its errors name the variable and the file, never the URL's value.
+func (c *Config) StoreURL(getenv func(string) string) (string, error) {
+	if c.Store.URLEnv == "" {
+		return "", nil
+	}
+	u := strings.TrimSpace(getenv(c.Store.URLEnv))
+	if u == "" {
+		return "", fmt.Errorf("store: environment variable %s ([store] url_env in %s) is empty; set it to the postgres://user:password@host/database URL: %w",
+			c.Store.URLEnv, c.Path, ErrNoStoreURL)
+	}
+	if !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		return "", fmt.Errorf("store: environment variable %s ([store] url_env in %s) does not hold a postgres:// URL", c.Store.URLEnv, c.Path)
+	}
+	return u, nil
 }
 
 // Summary describes the configuration in one line, for `check`.

@@ -304,3 +304,41 @@ func TestParseStripsByteOrderMark(t *testing.T) {
 		t.Errorf("Story.Name = %q, want %q", cfg.Story.Name, "S")
 	}
 }
+
+// TestStoreURL checks the URL read from the variable [store] url_env names:
+// none without url_env, an error naming the variable (never its value) when
+// it is empty or not a postgres URL.
+func TestStoreURL(t *testing.T) {
+	const secret = "pa55w0rd"
+	tests := []struct {
+		name, urlEnv, value, want, wantErr string
+	}{
+		{"sqlite", "", "", "", ""},
+		{"postgres", "DB_URL", " postgres://bot:" + secret + "@db/story ", "postgres://bot:" + secret + "@db/story", ""},
+		{"postgresql scheme", "DB_URL", "postgresql://db/story", "postgresql://db/story", ""},
+		{"empty", "DB_URL", "", "", "environment variable DB_URL ([store] url_env in c.toml) is empty"},
+		{"not postgres", "DB_URL", "mysql://bot:" + secret + "@db/story", "", "DB_URL ([store] url_env in c.toml) does not hold a postgres:// URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := &Config{Path: "c.toml", Store: Store{URLEnv: tt.urlEnv}}
+			got, err := cfg.StoreURL(func(k string) string {
+				if k == "DB_URL" {
+					return tt.value
+				}
+				return ""
+			})
+			if got != tt.want {
+				t.Errorf("StoreURL = %q, want %q", got, tt.want)
+			}
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("StoreURL error = %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("StoreURL error = %v, want one containing %q", err, tt.wantErr)
+			case err != nil && strings.Contains(err.Error(), secret):
+				t.Errorf("StoreURL error shows the password: %v", err)
+			}
+		})
+	}
+}

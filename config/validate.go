@@ -225,8 +225,13 @@ func (v *validator) snowflake(key, id string) {
 // settings checks the store, poll, fetch, backlog, cluster and digest
 // sections.
 func (v *validator) settings(cfg *Config) {
-	if blank(cfg.Store.Path) {
+	if blank(cfg.Store.Path) && cfg.Store.URLEnv == "" {
 		v.add("store.path", "required")
+	}
+	if env := cfg.Store.URLEnv; env != "" && !isEnvName(env) {
+		// The value is not repeated: it may be the URL itself, password
+		// and all.
+		v.add("store.url_env", "not an environment variable name (letters, digits and _, not starting with a digit): name the variable that holds the postgres:// URL, not the URL")
 	}
 	v.duration("poll.interval", cfg.Poll.Interval)
 	v.atLeast("poll.concurrency", int64(cfg.Poll.Concurrency), 1)
@@ -289,6 +294,17 @@ func isClock(s string) bool {
 	hour := int(s[0]-'0')*10 + int(s[1]-'0')
 	minute := int(s[3]-'0')*10 + int(s[4]-'0')
 	return hour < 24 && minute < 60
+}
+
+// isEnvName reports whether s is a portable environment variable name.
+func isEnvName(s string) bool {
+	for i, r := range s {
+		letter := r == '_' || (r >= 'A' && r <= 'Z') || (r >= 'a' && r <= 'z')
+		if !letter && (i == 0 || r < '0' || r > '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func notDigit(r rune) bool { return r < '0' || r > '9' }

@@ -111,6 +111,11 @@ func TestValidationRules(t *testing.T) {
 
 		// store, poll, fetch, backlog, cluster, digest
 		{"store path empty", minimalStory + "[store]\npath = \"\"\n", []string{"c.toml:5: store.path: required"}},
+		{"store url_env holds a URL", minimalStory + "[store]\nurl_env = \"postgres://bot:pw@db/story\"\n",
+			[]string{"c.toml:5: store.url_env: " + urlEnvProblem}},
+		{"store url_env starts with a digit", minimalStory + "[store]\nurl_env = \"1DB\"\n",
+			[]string{"c.toml:5: store.url_env: " + urlEnvProblem}},
+		{"store url_env without a path", minimalStory + "[store]\npath = \"\"\nurl_env = \"STORYLINE_DB\"\n", nil},
 		{"poll limits", minimalStory + "[poll]\ninterval = \"0s\"\nconcurrency = 0\nper_host = -1\njitter = 0.6\n", []string{
 			"c.toml:5: poll.interval: must be at least 1s, got 0s",
 			"c.toml:6: poll.concurrency: must be at least 1, got 0",
@@ -155,3 +160,7 @@ func TestValidationRules(t *testing.T) {
 		})
 	}
 }
+
+// urlEnvProblem is the problem of a [store] url_env that is not a variable
+// name; it does not repeat the value, which may hold a password.
+const urlEnvProblem = "not an environment variable name (letters, digits and _, not starting with a digit): name the variable that holds the postgres:// URL, not the URL"

@@ -235,6 +235,7 @@ func testSearch(t *testing.T, db NewDB) {
 		titled("sport", "Witkoff watches the football match with his friends", "Not about the story at all.", false),
 		titled("plan", "The 28-point plan", "Zelensky reviews the 28-point plan.", true),
 		titled("accent", "Zelenskyy in Kyiv", "Ukraine’s president spoke.", true),
+		titled("cyrillic", "Зеленский в Женеве", "Встреча с Уиткоффом и Умеровым.", true),
 	}})
 	tests := []struct {
 		name, query string
@@ -248,6 +249,11 @@ func testSearch(t *testing.T, db NewDB) {
 		{"no words", "  (( * ", nil},
 		{"empty", "", nil},
 		{"diacritics folded", "zelénskyy", []string{"accent"}},
+		{"prefix", "witk*", []string{"title", "sport", "text"}},
+		{"cyrillic, any case", "ЖЕНЕВЕ", []string{"cyrillic"}},
+		{"cyrillic prefix and phrase", `уиткофф* "встреча с"`, []string{"cyrillic"}},
+		{"grouped OR", "witkoff AND (miami OR женеве)", []string{"text"}},
+		{"NOT", "witkoff NOT football", []string{"title", "text"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,56 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"storyline/feeds"
+)
+
+// FeedStates returns the remembered state of every feed, by URL.
+func (s *Store) FeedStates(ctx context.Context) (map[string]feeds.State, error) {
+	list, err := queryRows(ctx, s.pool, scanFeedState, `SELECT `+feedStateColumns+` FROM feed_state`)
+	if err != nil {
+		return nil, fmt.Errorf("feed states: %w", err)
+	}
+	states := make(map[string]feeds.State, len(list))
+	for _, st := range list {
+		states[st.URL] = st
+	}
+	return states, nil
+}
+
+// feedStateColumns are the columns scanFeedState reads.
+const feedStateColumns = `url, etag, last_modified, next_poll, last_poll, last_success,
+	failures, error_class, last_error, failing_since`
+
+// scanFeedState reads the feedStateColumns of a row.
+func scanFeedState(r row) (feeds.State, error) {
+	var st feeds.State
+	var next, last, success, failing *int64
+	err := r.Scan(&st.URL, &st.ETag, &st.LastModified, &next, &last, &success,
+		&st.Failures, &st.ErrorClass, &st.LastError, &failing)
+	st.NextPoll = fromNullMillis(next)
+	st.LastPoll = fromNullMillis(last)
+	st.LastSuccess = fromNullMillis(success)
+	st.FailingSince = fromNullMillis(failing)
+	return st, err
+}
+
+// saveFeedState upserts st through db.
+func saveFeedState(ctx context.Context, db querier, st feeds.State) error {
+	_, err := db.Exec(ctx, `
+		INSERT INTO feed_state (url, etag, last_modified, next_poll, last_poll, last_success,
+		                        failures, error_class, last_error, failing_since)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		ON CONFLICT (url) DO UPDATE SET
+			etag = excluded.etag, last_modified = excluded.last_modified,
+			next_poll = excluded.next_poll, last_poll = excluded.last_poll,
+			last_success = excluded.last_success, failures = excluded.failures,
+			error_class = excluded.error_class, last_error = excluded.last_error,
+			failing_since = excluded.failing_since`,
+		st.URL, st.ETag, st.LastModified, nullMillis(st.NextPoll), nullMillis(st.LastPoll),
+		nullMillis(st.LastSuccess), st.Failures, string(st.ErrorClass), st.LastError,
+		nullMillis(st.FailingSince))
+	return err
+}

@@ -1,0 +1,138 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"storyline/store"
+)
+
+// day is the length of one UTC day, the bucket of ActorReport.Daily.
+const day = 24 * time.Hour
+
+// The queries of ActorReport. Every one reads mentions through
+// mentions_actor_at; $1 is the actor.
+const (
+	actorCountsSQL = `
+		SELECT count(*) FILTER (WHERE at > $2), count(*) FILTER (WHERE at > $3), count(*),
+		       count(*) FILTER (WHERE at > $5 AND at <= $3)
+		FROM mentions WHERE actor = $1 AND at > $4 AND at <= $6`
+	actorSeenSQL = `
+		SELECT (SELECT min(at) FROM mentions WHERE actor = $1),
+		       (SELECT max(at) FROM mentions WHERE actor = $1)`
+	actorWithSQL = `
+		SELECT other.actor, count(*) AS n
+		FROM (SELECT item_id FROM mentions WHERE actor = $1 AND at <= $2 ORDER BY at DESC LIMIT $3) AS m
+		JOIN mentions AS other ON other.item_id = m.item_id AND other.actor <> $1
+		GROUP BY other.actor ORDER BY n DESC, other.actor LIMIT $4`
+	actorLatestSQL = `
+		SELECT i.id, i.title, i.link, i.feed_name, i.published
+		FROM (SELECT item_id, at FROM mentions WHERE actor = $1 ORDER BY at DESC, item_id DESC LIMIT $2) AS m
+		JOIN items AS i ON i.id = m.item_id
+		ORDER BY m.at DESC, m.item_id DESC`
+	actorDailySQL = `
+		SELECT ((at - $2) / 86400000)::int, count(*)::int FROM mentions
+		WHERE actor = $1 AND at >= $2 AND at < $3 GROUP BY 1`
+)
+
+// ActorReport returns the mention statistics of q.Actor, read in one
+// snapshot.
+func (s *Store) ActorReport(ctx context.Context, q store.ActorQuery) (store.ActorReport, error) {
+	r, err := snapshot(ctx, s.pool, func(tx pgx.Tx) (store.ActorReport, error) { return actorReport(ctx, tx, q) })
+	if err != nil {
+		return store.ActorReport{}, fmt.Errorf("actor report %q: %w", q.Actor, err)
+	}
+	return r, nil
+}
+
+// actorReport runs ActorReport's queries in tx.
+func actorReport(ctx context.Context, tx pgx.Tx, q store.ActorQuery) (store.ActorReport, error) {
+	r := store.ActorReport{Actor: q.Actor}
+	now := millis(q.Now)
+	err := tx.QueryRow(ctx, actorCountsSQL, q.Actor,
+		now-day.Milliseconds(), now-(7*day).Milliseconds(), now-(30*day).Milliseconds(),
+		now-(14*day).Milliseconds(), now).Scan(&r.Day, &r.Week, &r.Month, &r.PrevWeek)
+	if err != nil {
+		return r, fmt.Errorf("counts: %w", err)
+	}
+	var first, last *int64
+	if err := tx.QueryRow(ctx, actorSeenSQL, q.Actor).Scan(&first, &last); err != nil {
+		return r, fmt.Errorf("first and last seen: %w", err)
+	}
+	r.FirstSeen, r.LastSeen = fromNullMillis(first), fromNullMillis(last)
+	if r.With, err = queryRows(ctx, tx, scanActorCount, actorWithSQL, q.Actor, now, store.NamedWithSample, q.With); err != nil {
+		return r, fmt.Errorf("named with: %w", err)
+	}
+	if r.Latest, err = queryRows(ctx, tx, scanItemRef, actorLatestSQL, q.Actor, q.Latest); err != nil {
+		return r, fmt.Errorf("latest items: %w", err)
+	}
+	r.With, r.Latest = orNil(r.With), orNil(r.Latest)
+	if r.Daily, err = dailyCounts(ctx, tx, q); err != nil {
+		return r, fmt.Errorf("daily counts: %w", err)
+	}
+	return r, nil
+}
+
+// dailyCounts counts q.Actor's mentions per UTC day over q.Days days.
+func dailyCounts(ctx context.Context, tx pgx.Tx, q store.ActorQuery) ([]int, error) {
+	if q.Days <= 0 {
+		return nil, nil
+	}
+	end := q.Now.UTC().Truncate(day).Add(day)
+	start := end.Add(-time.Duration(q.Days) * day)
+	type dayCount struct{ day, n int }
+	counts, err := queryRows(ctx, tx, func(r row) (dayCount, error) {
+		var c dayCount
+		return c, r.Scan(&c.day, &c.n)
+	}, actorDailySQL, q.Actor, millis(start), millis(end))
+	if err != nil {
+		return nil, err
+	}
+	daily := make([]int, q.Days)
+	for _, c := range counts {
+		if c.day >= 0 && c.day < len(daily) {
+			daily[c.day] = c.n
+		}
+	}
+	return daily, nil
+}
+
+// scanActorCount reads an (actor, count) row.
+func scanActorCount(r row) (store.ActorCount, error) {
+	var c store.ActorCount
+	return c, r.Scan(&c.Actor, &c.Count)
+}
+
+// scanItemRef reads an (id, title, link, feed_name, published) row.
+func scanItemRef(r row) (store.ItemRef, error) {
+	var it store.ItemRef
+	var published int64
+	err := r.Scan(&it.ID, &it.Title, &it.Link, &it.FeedName, &published)
+	it.Published = fromMillis(published)
+	return it, err
+}
+
+// actorTrendsSQL counts, for each actor of $1, the mentions in ($2, $3] and
+// in ($4, $2]: one index range per actor and window.
+const actorTrendsSQL = `
+	SELECT a.actor,
+	       (SELECT count(*) FROM mentions WHERE actor = a.actor AND at > $2 AND at <= $3) AS current,
+	       (SELECT count(*) FROM mentions WHERE actor = a.actor AND at > $4 AND at <= $2) AS previous
+	FROM unnest($1::text[]) AS a (actor)
+	ORDER BY current DESC, previous DESC, a.actor`
+
+// ActorTrends counts the mentions of actors in two windows.
+func (s *Store) ActorTrends(ctx context.Context, actors []string, now time.Time, window time.Duration) ([]store.ActorTrend, error) {
+	end := millis(now)
+	out, err := queryRows(ctx, s.pool, func(r row) (store.ActorTrend, error) {
+		var t store.ActorTrend
+		return t, r.Scan(&t.Actor, &t.Current, &t.Previous)
+	}, actorTrendsSQL, orEmpty(actors), end-window.Milliseconds(), end, end-2*window.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("actor trends: %w", err)
+	}
+	return orNil(out), nil
+}
