@@ -22,34 +22,82 @@ var ErrStemWords = errors.New("stem is more than one word")
 // Normalize and Words): whole words only, in any script, with possessives
 // and hyphen variants accepted. A pattern word written with a capital
 // first letter matches only words that start with a capital (Tusk, not
-// tusk; Путин, not путина); written in lower case it matches any case.
-// Stems match every word that starts with them. Where a longer pattern
-// covers a shorter hit, the longer one wins: an actor's own exclusions
-// suppress that actor's hits inside them, a story exclusion suppresses
-// the shorter phrase, context and actor hits inside it, and a longer
-// alias suppresses the same actor's shorter ones.
+// tusk; Путин, not путина), unless Rules.LowerCaseLetters frees it; written
+// in lower case it matches any case. Stems match every word that starts
+// with them. Rules.Inflect, Rules.PhraseSlack and Rules.TypoLetters make
+// phrases, context terms and aliases tolerant of endings, word order and
+// misspellings; exclusions always match exactly.
+//
+// Where a longer pattern covers a shorter hit, the longer one wins: an
+// actor's own exclusions suppress that actor's hits inside them, a story
+// exclusion suppresses the shorter phrase, context and actor hits inside
+// it, and a longer alias suppresses the same actor's shorter ones. An
+// actor exclusion that names another person ("Daniil Medvedev") also keeps
+// the aliases it contains from crediting the actor anywhere else in the
+// item, unless another alias of the actor is there.
 //
 // A Matcher is safe for concurrent use.
 type Matcher struct {
 	def Definition
-	// dict numbers every word that occurs in a pattern.
-	dict wordTable
-	// The word-level Aho–Corasick automaton over all patterns except
-	// stems: root holds the transitions out of the root by word id (0 for
-	// none), edges the others keyed by node<<32|word.
+	// lex resolves text words to the classes of pattern words.
+	lex lexicon
+	// terms is the automaton over lexicon classes for the phrases,
+	// context terms and aliases; exact numbers the exclusion words and
+	// excl is the automaton over them.
+	terms automaton
+	exact wordTable
+	excl  automaton
+	stems stemTable
+	// prox are the patterns matched in any order; proxOf[c] those that
+	// need class c.
+	prox   []proxPattern
+	proxOf [][]int32
+	pats   []pattern
+	// seenAt[r] is where region r starts in a scratch's seen table.
+	seenAt   [regions]int
+	seenSize int
+	pool     sync.Pool
+}
+
+// automaton is a word-level Aho–Corasick automaton: root holds the
+// transitions out of the root by word id (0 for none), edges the others
+// keyed by node<<32|word. The patterns that end at node n are
+// out[outAt[n]:outAt[n+1]], including those reached through failure links.
+type automaton struct {
 	root  []int32
 	edges map[uint64]int32
 	fail  []int32
-	// The patterns that end at node n are out[outAt[n]:outAt[n+1]],
-	// including those reached through failure links.
 	outAt []int32
 	out   []int32
-	stems stemTable
-	pats  []pattern
-	// seenAt[kind] is where that kind's owners start in a scratch's seen
-	// table.
-	seenAt [patActorExclude]int
-	pool   sync.Pool
+}
+
+// step follows the automaton from state on word id.
+func (a *automaton) step(state, id int32) int32 {
+	for state != 0 {
+		if next, ok := a.edges[uint64(state)<<32|uint64(id)]; ok {
+			return next
+		}
+		state = a.fail[state]
+	}
+	if int(id) < len(a.root) {
+		return a.root[id]
+	}
+	return 0
+}
+
+// outputs returns the patterns that end at state.
+func (a *automaton) outputs(state int32) []int32 {
+	return a.out[a.outAt[state]:a.outAt[state+1]]
+}
+
+// proxPattern is a phrase or context term matched in any order: the
+// classes it needs, whether each must be capitalised, and the most words
+// its match may span.
+type proxPattern struct {
+	pat  int32
+	need []int32
+	caps []bool
+	span int
 }
 
 // patKind says what a pattern belongs to.
@@ -58,21 +106,50 @@ type patKind uint8
 // The kinds of pattern. Aliases and stems are both patAlias.
 const (
 	patPhrase patKind = iota
+	patWeak
+	patGeneric
 	patContext
 	patExclude
 	patAlias
 	patActorExclude
 )
 
+// isExclusion reports whether patterns of kind k match exactly.
+func (p pattern) isExclusion() bool {
+	return p.kind == patExclude || p.kind == patActorExclude
+}
+
+// The regions of a scratch's seen table: the terms counted, by concept,
+// the actors counted, and two marks per actor.
+const (
+	regPhrase = iota
+	regWeak
+	regGeneric
+	regContext
+	regExclude
+	regActor
+	// regLookalike marks an actor whose look-alike person is named.
+	regLookalike
+	// regFull marks an actor named by an alias no look-alike contains.
+	regFull
+	regions
+)
+
 // pattern is one configured alias, stem or term: owner indexes the
 // Definition's list for its kind (Actors for patAlias and patActorExclude),
-// words is its length in words, and bit j of caps says its word j was
-// written with a capital and matches only capitalised words.
+// words is its length in words, and bit j of caps says its word j must
+// match a capitalised word. A term's concept numbers it among the terms of
+// its kind, sharing the number with those that are forms of it. person
+// marks an actor exclusion that names another person, shadowable an alias
+// found inside one.
 type pattern struct {
-	kind  patKind
-	owner int32
-	words int32
-	caps  uint64
+	kind       patKind
+	person     bool
+	shadowable bool
+	owner      int32
+	concept    int32
+	words      int32
+	caps       uint64
 }
 
 // hit is one occurrence of a pattern: words first to last-1 of a field,
@@ -85,14 +162,25 @@ type hit struct {
 	start, end  int
 }
 
+// maxPrefixBytes bounds the word prefixes whose hashes a scan keeps for
+// the inflection lookups; longer words match only exactly.
+const maxPrefixBytes = 48
+
 // scratch is the per-call state of a match, pooled so that matching does
 // not allocate beyond its result.
 type scratch struct {
 	z    tokenizer
 	hits []hit
-	// seen[i] == gen marks pattern owner i as already counted.
+	// ph[i] is the hash of the current word's first i bytes.
+	ph [maxPrefixBytes + 1]uint32
+	// seen[i] == gen marks entry i of the seen table.
 	seen []uint32
 	gen  uint32
+	// last[c] is the last word of class c in the field being scanned, when
+	// lastGen[c] == field.
+	last    []int32
+	lastGen []uint32
+	field   uint32
 }
 
 // NewMatcher compiles def into a Matcher. It fails with ErrEmptyPattern or
@@ -100,6 +188,8 @@ type scratch struct {
 // unusable.
 func NewMatcher(def Definition) (*Matcher, error) {
 	def.Phrases = slices.Clone(def.Phrases)
+	def.Weak = slices.Clone(def.Weak)
+	def.Generic = slices.Clone(def.Generic)
 	def.Context = slices.Clone(def.Context)
 	def.Exclude = slices.Clone(def.Exclude)
 	def.Actors = slices.Clone(def.Actors)
@@ -107,15 +197,24 @@ func NewMatcher(def Definition) (*Matcher, error) {
 	if err := b.addDefinition(); err != nil {
 		return nil, err
 	}
-	m := b.build()
-	size := len(def.Phrases) + len(def.Context) + len(def.Exclude) + len(def.Actors)
-	m.pool.New = func() any { return &scratch{seen: make([]uint32, size)} }
+	m := b.m
+	m.pool.New = func() any { return m.newScratch() }
 	return m, nil
+}
+
+// newScratch returns empty per-call state sized for the matcher.
+func (m *Matcher) newScratch() *scratch {
+	sc := &scratch{seen: make([]uint32, m.seenSize)}
+	if len(m.prox) > 0 {
+		sc.last = make([]int32, m.lex.classes)
+		sc.lastGen = make([]uint32, m.lex.classes)
+	}
+	return sc
 }
 
 // Match scans title and text and returns the verdict: the distinct
 // phrases, actors, context terms and exclusions found, their spans, the
-// score and whether it reaches the threshold.
+// score and whether it makes the item relevant.
 func (m *Matcher) Match(title, text string) Match {
 	sc := m.pool.Get().(*scratch)
 	defer m.release(sc)
@@ -141,22 +240,27 @@ func (m *Matcher) release(sc *scratch) {
 // pattern suppresses.
 func (m *Matcher) scan(sc *scratch, inText bool, s string) {
 	sc.z.tokenize(s)
+	sc.nextField()
 	base := len(sc.hits)
-	state := int32(0)
+	state, exclState := int32(0), int32(0)
 	for k, t := range sc.z.toks {
+		w := sc.z.buf[t.lo:t.hi]
 		h := m.stemHits(sc, inText, k)
-		id := m.dict.lookupHashed(sc.z.buf[t.lo:t.hi], h)
-		if id < 0 {
+		if id := m.exact.lookupHashed(w, h); id >= 0 {
+			exclState = m.excl.step(exclState, id)
+			m.emit(sc, inText, k, m.excl.outputs(exclState))
+		} else {
+			exclState = 0
+		}
+		c := m.lex.resolve(w, h, sc.ph[:min(len(w), maxPrefixBytes)+1], t.capital)
+		if c < 0 {
 			state = 0
 			continue
 		}
-		state = m.step(state, id)
-		for _, p := range m.out[m.outAt[state]:m.outAt[state+1]] {
-			first := k + 1 - int(m.pats[p].words)
-			if !capitalsMatch(m.pats[p].caps, sc.z.toks[first:]) {
-				continue
-			}
-			sc.hits = append(sc.hits, hit{pat: p, inText: inText, first: first, last: k + 1, start: sc.z.toks[first].start, end: t.end})
+		state = m.terms.step(state, c)
+		m.emit(sc, inText, k, m.terms.outputs(state))
+		if len(m.proxOf) > 0 && len(m.proxOf[c]) > 0 {
+			m.proxHits(sc, inText, k, c)
 		}
 	}
 	hits := sc.hits[base:]
@@ -164,14 +268,53 @@ func (m *Matcher) scan(sc *scratch, inText bool, s string) {
 	m.suppress(hits)
 }
 
+// emit appends a hit for each pattern ending at word k whose capitals
+// match.
+func (m *Matcher) emit(sc *scratch, inText bool, k int, outs []int32) {
+	for _, p := range outs {
+		first := k + 1 - int(m.pats[p].words)
+		if !capitalsMatch(m.pats[p].caps, sc.z.toks[first:]) {
+			continue
+		}
+		sc.hits = append(sc.hits, hit{pat: p, inText: inText, first: first, last: k + 1, start: sc.z.toks[first].start, end: sc.z.toks[k].end})
+	}
+}
+
+// proxHits records word k, of class c, and appends a hit for each pattern
+// matched in any order that it completes: every class the pattern needs
+// was last seen within the pattern's span, capitalised where it must be.
+func (m *Matcher) proxHits(sc *scratch, inText bool, k int, c int32) {
+	sc.last[c], sc.lastGen[c] = int32(k), sc.field
+	for _, id := range m.proxOf[c] {
+		pp := &m.prox[id]
+		first, ok := k, true
+		for j, need := range pp.need {
+			pos := int(sc.last[need])
+			if sc.lastGen[need] != sc.field || k-pos >= pp.span || (pp.caps[j] && !sc.z.toks[pos].capital) {
+				ok = false
+				break
+			}
+			first = min(first, pos)
+		}
+		if ok {
+			sc.hits = append(sc.hits, hit{pat: pp.pat, inText: inText, first: first, last: k + 1, start: sc.z.toks[first].start, end: sc.z.toks[k].end})
+		}
+	}
+}
+
 // stemHits appends a hit for every stem that word k starts with and
-// returns the word's hash, computed on the way.
+// returns the word's hash, computed on the way together with the hashes
+// of its prefixes.
 func (m *Matcher) stemHits(sc *scratch, inText bool, k int) uint32 {
 	t := sc.z.toks[k]
 	w := sc.z.buf[t.lo:t.hi]
 	h := uint32(hashOffset)
+	sc.ph[0] = h
 	for i, c := range w {
 		h = (h ^ uint32(c)) * hashPrime
+		if i < maxPrefixBytes {
+			sc.ph[i+1] = h
+		}
 		if i+1 >= len(m.stems.isLen) || !m.stems.isLen[i+1] {
 			continue
 		}
@@ -196,17 +339,6 @@ func capitalsMatch(caps uint64, toks []token) bool {
 		}
 	}
 	return true
-}
-
-// step follows the automaton from state on word id.
-func (m *Matcher) step(state, id int32) int32 {
-	for state != 0 {
-		if next, ok := m.edges[uint64(state)<<32|uint64(id)]; ok {
-			return next
-		}
-		state = m.fail[state]
-	}
-	return m.root[id]
 }
 
 // suppress marks the hits that a longer pattern covers: an actor's own
@@ -239,7 +371,7 @@ func (m *Matcher) covers(outer, inner pattern, longer bool) bool {
 	case patActorExclude:
 		return inner.kind == patAlias && inner.owner == outer.owner
 	case patExclude:
-		return longer && inner.kind != patExclude && inner.kind != patActorExclude
+		return longer && !inner.isExclusion()
 	case patAlias:
 		return longer && inner.kind == patAlias && inner.owner == outer.owner
 	}
@@ -258,95 +390,7 @@ func (m *Matcher) compareHits(a, b hit) int {
 	)
 }
 
-// verdict turns the kept hits into a Match.
-func (m *Matcher) verdict(sc *scratch) Match {
-	var res Match
-	kept := 0
-	for _, h := range sc.hits {
-		if !h.dropped && m.pats[h.pat].kind != patActorExclude {
-			kept++
-		}
-	}
-	if kept == 0 {
-		res.Relevant = res.Score >= m.def.Threshold
-		return res
-	}
-	res.Spans = make([]Span, 0, kept)
-	sc.nextGen()
-	for _, h := range sc.hits {
-		p := m.pats[h.pat]
-		if h.dropped || p.kind == patActorExclude {
-			continue
-		}
-		field := FieldTitle
-		if h.inText {
-			field = FieldText
-		}
-		span := Span{Field: field, Start: h.start, End: h.end, Kind: p.kind.spanKind(), Term: m.term(p)}
-		if n := len(res.Spans); n == 0 || res.Spans[n-1] != span {
-			res.Spans = append(res.Spans, span)
-		}
-		if !sc.firstTime(m.seenAt[p.kind] + int(p.owner)) {
-			continue
-		}
-		switch p.kind {
-		case patPhrase:
-			res.Phrases = append(res.Phrases, span.Term)
-		case patContext:
-			res.Context = append(res.Context, span.Term)
-		case patExclude:
-			res.Excluded = append(res.Excluded, span.Term)
-		case patAlias:
-			res.Actors = append(res.Actors, span.Term)
-		}
-		res.Score += m.weight(p)
-	}
-	res.Relevant = res.Score >= m.def.Threshold
-	return res
-}
-
-// term returns what a span of pattern p reports: the configured phrase or
-// the actor's canonical name.
-func (m *Matcher) term(p pattern) string {
-	switch p.kind {
-	case patPhrase:
-		return m.def.Phrases[p.owner].Text
-	case patContext:
-		return m.def.Context[p.owner].Text
-	case patExclude:
-		return m.def.Exclude[p.owner].Text
-	}
-	return m.def.Actors[p.owner].Name
-}
-
-// weight returns what a first hit of pattern p adds to the score;
-// exclusions take their weight away.
-func (m *Matcher) weight(p pattern) float64 {
-	switch p.kind {
-	case patPhrase:
-		return m.def.Phrases[p.owner].Weight
-	case patContext:
-		return m.def.Context[p.owner].Weight
-	case patExclude:
-		return -m.def.Exclude[p.owner].Weight
-	}
-	return m.def.Actors[p.owner].Weight
-}
-
-// spanKind returns the Kind reported for hits of this pattern kind.
-func (k patKind) spanKind() Kind {
-	switch k {
-	case patPhrase:
-		return KindPhrase
-	case patContext:
-		return KindContext
-	case patExclude:
-		return KindExclude
-	}
-	return KindActor
-}
-
-// nextGen starts a new round of firstTime checks.
+// nextGen starts a new round of seen-table marks.
 func (sc *scratch) nextGen() {
 	sc.gen++
 	if sc.gen == 0 {
@@ -355,12 +399,24 @@ func (sc *scratch) nextGen() {
 	}
 }
 
-// firstTime reports whether owner i is seen for the first time this round
-// and marks it seen.
+// firstTime reports whether entry i is seen for the first time this
+// round and marks it seen.
 func (sc *scratch) firstTime(i int) bool {
 	if sc.seen[i] == sc.gen {
 		return false
 	}
 	sc.seen[i] = sc.gen
 	return true
+}
+
+// marked reports whether entry i was marked this round.
+func (sc *scratch) marked(i int) bool { return sc.seen[i] == sc.gen }
+
+// nextField starts a new field for the any-order patterns.
+func (sc *scratch) nextField() {
+	sc.field++
+	if sc.field == 0 {
+		clear(sc.lastGen)
+		sc.field = 1
+	}
 }

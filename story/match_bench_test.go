@@ -100,25 +100,46 @@ func benchDefinition() Definition {
 	}
 }
 
-// BenchmarkMatch measures the matcher over 64 KB of news text against the
-// baseline of one precompiled regular expression per alias.
+// tolerantRules are the rules a configuration uses by default: evidence,
+// caps, inflection, phrases in any order, misspellings and lower case.
+func tolerantRules() Rules {
+	return Rules{
+		Evidence: true, CoreWeight: 0.5, CoreQuorum: 2,
+		WeakCap: 0.8, GenericCap: 0.4, ContextCap: 0.3, ActorCap: 1,
+		Inflect: true, PhraseSlack: 2, TypoLetters: 8, LowerCaseLetters: 5,
+	}
+}
+
+// BenchmarkMatch measures the matcher over 64 KB of news text, with exact
+// words and with the tolerant rules, against the baseline of one
+// precompiled regular expression per alias.
 func BenchmarkMatch(b *testing.B) {
 	def := benchDefinition()
 	text := benchText(64<<10, def.Actors)
-	m, err := NewMatcher(def)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Run("matcher", func(b *testing.B) {
-		m.Match("", text) // warm the pooled buffers, as a running bot has
-		b.SetBytes(int64(len(text)))
-		b.ReportAllocs()
-		for b.Loop() {
-			if res := m.Match("", text); len(res.Actors) == 0 {
-				b.Fatal("no actors found")
-			}
+	tolerant := def
+	tolerant.Rules = tolerantRules()
+	for _, bench := range []struct {
+		name string
+		def  Definition
+	}{
+		{"matcher", def},
+		{"matcher-tolerant", tolerant},
+	} {
+		m, err := NewMatcher(bench.def)
+		if err != nil {
+			b.Fatal(err)
 		}
-	})
+		b.Run(bench.name, func(b *testing.B) {
+			m.Match("", text) // warm the pooled buffers, as a running bot has
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if res := m.Match("", text); len(res.Actors) == 0 {
+					b.Fatal("no actors found")
+				}
+			}
+		})
+	}
 	b.Run("regexp-per-alias", func(b *testing.B) {
 		var res []*regexp.Regexp
 		for _, a := range def.Actors {
@@ -149,14 +170,26 @@ func BenchmarkMatchCyrillic(b *testing.B) {
 		def.Actors[i].Stems = []string{cyrillic.Replace(strings.ToLower(surname))}
 	}
 	text := cyrillic.Replace(strings.ToLower(benchText(64<<10, def.Actors)))
-	m, err := NewMatcher(def)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(text)))
-	b.ReportAllocs()
-	for b.Loop() {
-		m.Match("", text)
+	tolerant := def
+	tolerant.Rules = tolerantRules()
+	for _, bench := range []struct {
+		name string
+		def  Definition
+	}{
+		{"exact", def},
+		{"tolerant", tolerant},
+	} {
+		m, err := NewMatcher(bench.def)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(bench.name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Match("", text)
+			}
+		})
 	}
 }
 

@@ -90,7 +90,7 @@ func (m *Matcher) scoreSentences(sc *scratch, text string, sents []sentence) {
 			if hit.dropped || p.kind == patActorExclude || hit.start < sents[i].start {
 				continue
 			}
-			if sc.firstTime(m.seenAt[p.kind] + int(p.owner)) {
+			if sc.firstTime(m.seenIndex(p)) {
 				sents[i].score += m.weight(p)
 			}
 		}
