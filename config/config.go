@@ -52,6 +52,14 @@ type Config struct {
 }
 
 // Story describes what the bot follows and how items are scored.
+//
+// An item's score adds the weights of the strong phrases found, of the
+// weak phrases (at most WeakCap together), of the generic phrases (at most
+// GenericCap), of the actors named (at most ActorCap) and of the context
+// concepts (at most ContextCap), and subtracts the exclusions. The item is
+// relevant when the score reaches Threshold and it has story evidence: a
+// strong or weak phrase, CoreQuorum core actors (weight at least
+// CoreWeight), or a core actor with a generic phrase.
 type Story struct {
 	Name      string  `toml:"name"`
 	Threshold float64 `toml:"threshold"`
@@ -59,14 +67,39 @@ type Story struct {
 	Phrases []string `toml:"phrases"`
 	// WeakPhrases need support: each adds WeakWeight.
 	WeakPhrases []string `toml:"weak_phrases"`
-	// Context terms each add ContextWeight once.
+	// GenericPhrases are every such story's words: each adds
+	// GenericWeight and is no evidence without a core actor.
+	GenericPhrases []string `toml:"generic_phrases"`
+	// Context terms each add ContextWeight once per concept.
 	Context []string `toml:"context"`
 	// Exclude lists other stories' phrases: each subtracts ExcludeWeight.
 	Exclude       []string `toml:"exclude"`
 	PhraseWeight  float64  `toml:"phrase_weight"`
 	WeakWeight    float64  `toml:"weak_weight"`
+	GenericWeight float64  `toml:"generic_weight"`
 	ContextWeight float64  `toml:"context_weight"`
 	ExcludeWeight float64  `toml:"exclude_weight"`
+	// The caps: the most each class adds together; 0 means no cap.
+	WeakCap    float64 `toml:"weak_cap"`
+	GenericCap float64 `toml:"generic_cap"`
+	ContextCap float64 `toml:"context_cap"`
+	ActorCap   float64 `toml:"actor_cap"`
+	// CoreWeight is the weight from which an actor is a core actor;
+	// CoreQuorum core actors are evidence on their own (0: never).
+	CoreWeight float64 `toml:"core_weight"`
+	CoreQuorum int     `toml:"core_quorum"`
+	// Inflect matches the inflected forms of phrase, context and alias
+	// words.
+	Inflect bool `toml:"inflect"`
+	// PhraseSlack lets multi-word phrases and context terms match in any
+	// order with that many other words among theirs (0: exact order).
+	PhraseSlack int `toml:"phrase_slack"`
+	// TypoLetters lets alias words of that many letters match a capitalised
+	// word one edit away (0: off).
+	TypoLetters int `toml:"typo_letters"`
+	// LowerCaseLetters lets capitalised words of that many letters in a
+	// script other than Latin match in lower case (0: off).
+	LowerCaseLetters int `toml:"lower_case_letters"`
 }
 
 // Actor is a person the story follows, with every spelling of their name.
@@ -228,7 +261,7 @@ func (c *Config) Summary() string {
 	for _, a := range c.Actors {
 		aliases += len(a.Aliases) + len(a.Stems)
 	}
-	phrases := len(c.Story.Phrases) + len(c.Story.WeakPhrases)
+	phrases := len(c.Story.Phrases) + len(c.Story.WeakPhrases) + len(c.Story.GenericPhrases)
 	return fmt.Sprintf("story %q: %s, %s, %s, %s", c.Story.Name,
 		count(len(c.Feeds), "feed"), count(len(c.Actors), "actor"),
 		count(aliases, "alias"), count(phrases, "phrase"))
@@ -245,17 +278,32 @@ func count(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// Definition converts the story and its actors to the matcher's type. Strong
-// and weak phrases both become Definition.Phrases, with their own weights.
+// Definition converts the story and its actors to the matcher's type,
+// with the evidence rule on.
 func (c *Config) Definition() story.Definition {
 	s := c.Story
 	d := story.Definition{
 		Name:      s.Name,
-		Phrases:   append(terms(s.Phrases, s.PhraseWeight), terms(s.WeakPhrases, s.WeakWeight)...),
+		Phrases:   terms(s.Phrases, s.PhraseWeight),
+		Weak:      terms(s.WeakPhrases, s.WeakWeight),
+		Generic:   terms(s.GenericPhrases, s.GenericWeight),
 		Context:   terms(s.Context, s.ContextWeight),
 		Exclude:   terms(s.Exclude, s.ExcludeWeight),
 		Threshold: s.Threshold,
 		Actors:    make([]story.Actor, 0, len(c.Actors)),
+		Rules: story.Rules{
+			Evidence:         true,
+			CoreWeight:       s.CoreWeight,
+			CoreQuorum:       s.CoreQuorum,
+			WeakCap:          s.WeakCap,
+			GenericCap:       s.GenericCap,
+			ContextCap:       s.ContextCap,
+			ActorCap:         s.ActorCap,
+			Inflect:          s.Inflect,
+			PhraseSlack:      s.PhraseSlack,
+			TypoLetters:      s.TypoLetters,
+			LowerCaseLetters: s.LowerCaseLetters,
+		},
 	}
 	for _, a := range c.Actors {
 		d.Actors = append(d.Actors, story.Actor{

@@ -47,13 +47,24 @@ func TestLoadMinimalHasEveryDefault(t *testing.T) {
 	want := &Config{
 		Path: path,
 		Story: Story{
-			Name:          "Harbour bridge closure",
-			Threshold:     1.0,
-			Phrases:       []string{"bridge closure"},
-			PhraseWeight:  1.0,
-			WeakWeight:    0.4,
-			ContextWeight: 0.15,
-			ExcludeWeight: 1.0,
+			Name:             "Harbour bridge closure",
+			Threshold:        1.0,
+			Phrases:          []string{"bridge closure"},
+			PhraseWeight:     1.0,
+			WeakWeight:       0.4,
+			GenericWeight:    0.2,
+			ContextWeight:    0.15,
+			ExcludeWeight:    1.0,
+			WeakCap:          0.8,
+			GenericCap:       0.4,
+			ContextCap:       0.3,
+			ActorCap:         1.0,
+			CoreWeight:       0.5,
+			CoreQuorum:       2,
+			Inflect:          true,
+			PhraseSlack:      2,
+			TypoLetters:      8,
+			LowerCaseLetters: 5,
 		},
 		Discord: Discord{
 			TokenEnv:         "DISCORD_TOKEN",
@@ -81,16 +92,25 @@ func TestLoadFull(t *testing.T) {
 	want := &Config{
 		Path: path,
 		Story: Story{
-			Name:          "Harbour bridge closure",
-			Threshold:     1.5,
-			Phrases:       []string{"bridge closure", "закрытие моста"},
-			WeakPhrases:   []string{"harbour bridge"},
-			Context:       []string{"ferry", "council"},
-			Exclude:       []string{"bridge tournament"},
-			PhraseWeight:  1.2,
-			WeakWeight:    0.5,
-			ContextWeight: 0.2,
-			ExcludeWeight: 2.0,
+			Name:           "Harbour bridge closure",
+			Threshold:      1.5,
+			Phrases:        []string{"bridge closure", "закрытие моста"},
+			WeakPhrases:    []string{"harbour bridge"},
+			GenericPhrases: []string{"road works"},
+			Context:        []string{"ferry", "council"},
+			Exclude:        []string{"bridge tournament"},
+			PhraseWeight:   1.2,
+			WeakWeight:     0.5,
+			GenericWeight:  0.1,
+			ContextWeight:  0.2,
+			ExcludeWeight:  2.0,
+			WeakCap:        0.9,
+			GenericCap:     0.2,
+			ContextCap:     0.4,
+			ActorCap:       1.1,
+			CoreWeight:     0.7,
+			CoreQuorum:     1,
+			TypoLetters:    6,
 		},
 		Actors: []Actor{
 			{
@@ -245,7 +265,7 @@ func TestSummary(t *testing.T) {
 		file string
 		want string
 	}{
-		{"full.toml", `story "Harbour bridge closure": 2 feeds, 2 actors, 5 aliases, 3 phrases`},
+		{"full.toml", `story "Harbour bridge closure": 2 feeds, 2 actors, 5 aliases, 4 phrases`},
 		{"minimal.toml", `story "Harbour bridge closure": 0 feeds, 0 actors, 0 aliases, 1 phrase`},
 	}
 	for _, tt := range tests {
@@ -270,11 +290,17 @@ func TestDefinition(t *testing.T) {
 		Phrases: []story.Term{
 			{Text: "bridge closure", Weight: 1.2},
 			{Text: "закрытие моста", Weight: 1.2},
-			{Text: "harbour bridge", Weight: 0.5},
 		},
+		Weak:      []story.Term{{Text: "harbour bridge", Weight: 0.5}},
+		Generic:   []story.Term{{Text: "road works", Weight: 0.1}},
 		Context:   []story.Term{{Text: "ferry", Weight: 0.2}, {Text: "council", Weight: 0.2}},
 		Exclude:   []story.Term{{Text: "bridge tournament", Weight: 2.0}},
 		Threshold: 1.5,
+		Rules: story.Rules{
+			Evidence: true, CoreWeight: 0.7, CoreQuorum: 1,
+			WeakCap: 0.9, GenericCap: 0.2, ContextCap: 0.4, ActorCap: 1.1,
+			TypoLetters: 6,
+		},
 		Actors: []story.Actor{
 			{
 				Name: "Ada Quarry", Role: "Mayor", Description: "Runs the city.",

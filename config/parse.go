@@ -95,11 +95,22 @@ type feedDoc struct {
 func defaults() document {
 	return document{
 		Story: Story{
-			Threshold:     1.0,
-			PhraseWeight:  1.0,
-			WeakWeight:    0.4,
-			ContextWeight: 0.15,
-			ExcludeWeight: 1.0,
+			Threshold:        1.0,
+			PhraseWeight:     1.0,
+			WeakWeight:       0.4,
+			GenericWeight:    0.2,
+			ContextWeight:    0.15,
+			ExcludeWeight:    1.0,
+			WeakCap:          0.8,
+			GenericCap:       0.4,
+			ContextCap:       0.3,
+			ActorCap:         1.0,
+			CoreWeight:       0.5,
+			CoreQuorum:       2,
+			Inflect:          true,
+			PhraseSlack:      2,
+			TypoLetters:      8,
+			LowerCaseLetters: 5,
 		},
 		Discord: Discord{
 			TokenEnv:         "DISCORD_TOKEN",

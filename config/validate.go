@@ -51,16 +51,54 @@ func (v *validator) story(s *Story, actors int) {
 	}
 	v.nonEmpty("story.phrases", s.Phrases, "empty phrase")
 	v.nonEmpty("story.weak_phrases", s.WeakPhrases, "empty phrase")
+	v.nonEmpty("story.generic_phrases", s.GenericPhrases, "empty phrase")
 	v.nonEmpty("story.context", s.Context, "empty context term")
 	v.nonEmpty("story.exclude", s.Exclude, "empty exclusion phrase")
 	v.weight("story.phrase_weight", s.PhraseWeight)
 	v.weight("story.weak_weight", s.WeakWeight)
+	v.weight("story.generic_weight", s.GenericWeight)
 	v.weight("story.context_weight", s.ContextWeight)
 	v.weight("story.exclude_weight", s.ExcludeWeight)
+	v.scoring(s)
 	if len(s.Phrases)+len(s.WeakPhrases)+actors == 0 {
 		v.add("story", "the story needs at least one phrase, weak phrase or actor")
 	}
 }
+
+// scoring checks the caps, the evidence rule and the matching knobs.
+func (v *validator) scoring(s *Story) {
+	for _, c := range []struct {
+		key   string
+		value float64
+	}{
+		{"story.weak_cap", s.WeakCap},
+		{"story.generic_cap", s.GenericCap},
+		{"story.context_cap", s.ContextCap},
+		{"story.actor_cap", s.ActorCap},
+	} {
+		if !(c.value >= 0) || math.IsInf(c.value, 0) {
+			v.add(c.key, "must be 0 (no cap) or more, got %v", c.value)
+		}
+	}
+	v.weight("story.core_weight", s.CoreWeight)
+	v.atLeast("story.core_quorum", int64(s.CoreQuorum), 0)
+	if s.PhraseSlack < 0 || s.PhraseSlack > maxPhraseSlack {
+		v.add("story.phrase_slack", "must be between 0 (exact order) and %d, got %d", maxPhraseSlack, s.PhraseSlack)
+	}
+	if s.TypoLetters != 0 && s.TypoLetters < minTypoLetters {
+		v.add("story.typo_letters", "must be 0 (off) or at least %d: short names are too close to other words, got %d", minTypoLetters, s.TypoLetters)
+	}
+	if s.LowerCaseLetters != 0 && s.LowerCaseLetters < minLowerCaseLetters {
+		v.add("story.lower_case_letters", "must be 0 (off) or at least %d, got %d", minLowerCaseLetters, s.LowerCaseLetters)
+	}
+}
+
+// Bounds of the matching knobs.
+const (
+	maxPhraseSlack      = 8
+	minTypoLetters      = 5
+	minLowerCaseLetters = 3
+)
 
 // actors checks the actors; def is the same actors as the matcher gets
 // them.
