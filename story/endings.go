@@ -27,9 +27,10 @@ var (
 		"a", "e", "i", "o", "u", "y", "s", "t", "n", "m",
 		// Polish, Czech, Slovak, Croatian, Serbian, Slovene.
 		"em", "om", "ie", "ou", "ym", "im", "ej", "owi", "ovi", "ego", "emu", "iem",
-		"eho", "ova", "ovo", "ovy", "ove", "ovu", "iego", "iemu",
-		// Hungarian case suffixes (after vowel harmony and folding).
-		"at", "ot", "et", "en", "on", "ba", "be", "ra", "re", "ig", "nak", "nek",
+		"eho", "ova", "ovo", "ovy", "ove", "ovu", "uv", "iego", "iemu",
+		// Hungarian case suffixes (after vowel harmony and folding; the
+		// accusative -et is among wordEndings, as Trumpet is no name).
+		"at", "ot", "en", "on", "ba", "be", "ra", "re", "ig", "nak", "nek",
 		"nal", "nel", "val", "vel", "ban", "ben", "bol", "rol", "tol", "hoz",
 		"hez", "ert", "kent",
 		// German and Spanish.
@@ -47,9 +48,10 @@ var (
 	wordEndings = []string{
 		// Latin plurals and adjective agreement.
 		"ach", "ami", "ow", "ych", "ymi", "imi", "ich", "ek", "ok", "ak", "er",
-		"ern", "en", "ns", "ai", "ok", "eket", "okat", "akat",
-		// Turkish case and plural suffixes.
+		"ern", "en", "ns", "ai", "et", "eket", "okat", "akat",
+		// Turkish case, possessive and plural suffixes.
 		"in", "un", "nin", "nun", "ni", "nu", "yi", "yu", "ya", "ye", "na", "ne",
+		"ini", "inin", "ina", "ine", "inda", "inde", "unu", "unun", "una", "unda",
 		"da", "de", "ta", "te", "dan", "den", "tan", "ten", "nda", "nde", "ndan",
 		"nden", "lar", "ler", "lari", "leri", "si", "su", "yla", "yle", "la", "le",
 		// Greek plurals.
@@ -136,6 +138,11 @@ func isVowelLike(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// isVowel reports whether r is a folded vowel letter.
+func isVowel(r rune) bool {
+	return r != 'j' && r != 'й' && r != 'ь' && r != 'ъ' && isVowelLike(r)
 }
 
 // isLatinWord reports whether the folded word w starts with a Latin letter

@@ -230,8 +230,30 @@ func (lx *lexicon) accepts(e stemEntry, rest []byte) bool {
 	if isFeminineTail(e.tail) {
 		allowed |= endFeminine
 	}
+	if isAdjectivalTail(e.tail) && isBareA(rest) {
+		// Zelensky → Zelenska, Зеленський → Зеленська: the feminine.
+		return false
+	}
 	c := lx.endings.classOf(rest)
 	return c&endVowel != 0 && c&allowed != 0
+}
+
+// isAdjectivalTail reports whether a dropped tail ends like a masculine
+// adjective or adjectival surname (-sky, -ski, -ий, -ій).
+func isAdjectivalTail(tail string) bool {
+	r, _ := utf8.DecodeLastRuneInString(tail)
+	switch r {
+	case 'y', 'i', 'j', 'й', 'и', 'ы', 'і':
+		return true
+	}
+	return false
+}
+
+// isBareA reports whether an ending is a lone -a or -я, the feminine
+// nominative of an adjectival surname.
+func isBareA(rest []byte) bool {
+	s := string(rest)
+	return s == "a" || s == "а" || s == "я"
 }
 
 // isFeminineTail reports whether a dropped tail is the -а or -я of a
@@ -241,13 +263,19 @@ func isFeminineTail(tail string) bool {
 }
 
 // assimilated reports whether rest is the Hungarian -val/-vel ending
-// assimilated to the word's last consonant: Trump → Trumppal.
+// assimilated to the word's last consonant: Trump → Trumppal, or merged
+// into a double one: Witkoff → Witkoffal.
 func (lx *lexicon) assimilated(w string, rest []byte) bool {
 	last, size := utf8.DecodeLastRuneInString(w)
-	if len(rest) != size+2 || isVowelLike(last) || string(rest[:size]) != string(w[len(w)-size:]) {
+	if isVowel(last) {
 		return false
 	}
-	end := string(rest[size:])
+	end := string(rest)
+	if len(rest) == size+2 && string(rest[:size]) == w[len(w)-size:] {
+		end = end[size:]
+	} else if before, _ := utf8.DecodeLastRuneInString(w[:len(w)-size]); before != last {
+		return false
+	}
 	return end == "al" || end == "el"
 }
 
@@ -309,7 +337,7 @@ func (lx *lexicon) misspelt(w []byte) int32 {
 		if word < 0 {
 			return false
 		}
-		if !oneEdit(w, lx.dict.words[word]) {
+		if !oneEdit(w, lx.dict.words[word]) || lx.endsLikeForm(w, lx.dict.words[word]) {
 			return true
 		}
 		if found >= 0 && lx.actor[found] != lx.actor[word] {
@@ -333,6 +361,24 @@ func (lx *lexicon) misspelt(w []byte) int32 {
 		return -1
 	}
 	return lx.class[found]
+}
+
+// endsLikeForm reports whether w is the word's stem followed by a known
+// ending, a form the ending rules refused (Зеленской is not Зеленский),
+// which must not come back as a misspelling.
+func (lx *lexicon) endsLikeForm(w []byte, word string) bool {
+	stem := word
+	for dropped := 0; dropped <= maxTailLetters; dropped++ {
+		if len(w) > len(stem) && string(w[:len(stem)]) == stem && lx.endings.classOf(w[len(stem):]) != 0 {
+			return true
+		}
+		r, size := utf8.DecodeLastRuneInString(stem)
+		if !isVowelLike(r) || utf8.RuneCountInString(stem) <= minStemLetters {
+			return false
+		}
+		stem = stem[:len(stem)-size]
+	}
+	return false
 }
 
 // oneEdit reports whether a and b differ by one letter added, dropped or

@@ -19,12 +19,15 @@ type builder struct {
 	terms, excl trie
 }
 
-// pendingPattern is a pattern as read: its text and word ids (in the
-// lexicon, or in the exclusion words for exclusions).
+// pendingPattern is a pattern as read: its text, its word ids (in the
+// lexicon, or in the exclusion words for exclusions) and which of them are
+// short lower-case words (di, de, w, на) that a phrase matched in any
+// order may leave out.
 type pendingPattern struct {
 	p     pattern
 	text  string
 	words []int32
+	short []bool
 }
 
 // trie is a word trie on its way to an automaton: kids[n] are the
@@ -140,6 +143,7 @@ func (b *builder) read(text string, p pattern) error {
 			}
 			pp.words = append(pp.words, b.m.lex.word(w, !t.capital, actor))
 		}
+		pp.short = append(pp.short, !t.capital && utf8.RuneCount(w) <= maxShortLetters && !hasDigit(string(w)))
 	}
 	pp.p.words = int32(len(b.z.toks))
 	pp.p.caps = b.capitals(exact)
@@ -233,6 +237,15 @@ func (b *builder) compile() {
 	m.findLookalikes(lookalikes)
 }
 
+// Short words: lower-case words of at most maxShortLetters letters are
+// left out of a phrase matched in any order when at least minKeptWords
+// other words remain, so "piano di pace in 28 punti" finds "i 28 punti
+// del piano di pace" while "из 28 пунктов" still needs its preposition.
+const (
+	maxShortLetters = 2
+	minKeptWords    = 3
+)
+
 // anyOrder returns the classes a pattern needs, without repeats, and
 // whether each must be capitalised, when the pattern is a phrase or
 // context term matched in any order: Rules.PhraseSlack is set and it has
@@ -241,8 +254,14 @@ func (b *builder) anyOrder(pp pendingPattern, classes []int32) (need []int32, ca
 	if b.m.def.Rules.PhraseSlack <= 0 || pp.p.kind == patAlias || len(classes) < 2 {
 		return nil, nil, false
 	}
+	long := 0
+	for _, short := range pp.short {
+		if !short {
+			long++
+		}
+	}
 	for j, c := range classes {
-		if slices.Contains(need, c) {
+		if (pp.short[j] && long >= minKeptWords) || slices.Contains(need, c) {
 			continue
 		}
 		need = append(need, c)

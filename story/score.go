@@ -98,7 +98,7 @@ func (m *Matcher) seenIndex(p pattern) int {
 // tally adds up the evidence of one item by class.
 type tally struct {
 	strong, weak, generic, context, actors, excluded float64
-	nStrong, nWeak, nGeneric, cores                  int
+	nStrong, nWeak, nGeneric, nContext, cores        int
 }
 
 // add counts a first hit of pattern p.
@@ -115,6 +115,7 @@ func (t *tally) add(m *Matcher, p pattern) {
 		t.nGeneric++
 	case patContext:
 		t.context += m.def.Context[p.owner].Weight
+		t.nContext++
 	case patExclude:
 		t.excluded += m.def.Exclude[p.owner].Weight
 	case patAlias:
@@ -150,9 +151,19 @@ func (m *Matcher) relevant(t *tally) bool {
 	if !r.Evidence {
 		return true
 	}
-	return t.nStrong > 0 || t.nWeak > 0 ||
-		(r.CoreQuorum > 0 && t.cores >= r.CoreQuorum) ||
-		(t.cores > 0 && t.nGeneric > 0)
+	if t.nStrong > 0 || t.nWeak > 0 {
+		return true
+	}
+	// Core actors are evidence with support: a quorum of them with
+	// context or a generic phrase, one with both.
+	support := 0
+	if t.nContext > 0 {
+		support++
+	}
+	if t.nGeneric > 0 {
+		support++
+	}
+	return (r.CoreQuorum > 0 && t.cores >= r.CoreQuorum && support >= 1) || (t.cores > 0 && support == 2)
 }
 
 // term returns what a span of pattern p reports: the configured phrase or

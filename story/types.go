@@ -61,8 +61,9 @@ type Definition struct {
 // matches words exactly.
 type Rules struct {
 	// Evidence asks for story evidence besides the score: a strong or weak
-	// phrase, CoreQuorum core actors, or a core actor with a generic
-	// phrase. Context, generic phrases and other actors never suffice.
+	// phrase; CoreQuorum core actors with a context term or a generic
+	// phrase; or a core actor with both. Context, generic phrases and
+	// other actors never suffice.
 	Evidence bool
 	// CoreWeight is the weight from which an actor is a core actor.
 	CoreWeight float64
