@@ -31,7 +31,9 @@ var ErrStemWords = errors.New("stem is more than one word")
 // Where a longer pattern covers a shorter hit, the longer one wins: an
 // actor's own exclusions suppress that actor's hits inside them, a story
 // exclusion suppresses the shorter phrase, context and actor hits inside
-// it, and a longer alias suppresses the same actor's shorter ones. An
+// it, a longer alias suppresses the same actor's shorter ones, and under
+// the evidence rule a phrase suppresses the shorter phrases of its own or
+// a weaker class inside it. An
 // actor exclusion that names another person ("Daniil Medvedev") also keeps
 // the aliases it contains from crediting the actor anywhere else in the
 // item, unless another alias of the actor is there.
@@ -114,7 +116,8 @@ const (
 	patActorExclude
 )
 
-// isExclusion reports whether patterns of kind k match exactly.
+// isExclusion reports whether p is a story or actor exclusion, matched
+// exactly.
 func (p pattern) isExclusion() bool {
 	return p.kind == patExclude || p.kind == patActorExclude
 }
@@ -365,7 +368,10 @@ func (m *Matcher) suppress(hits []hit) {
 }
 
 // covers reports whether a hit of pattern outer drops a hit of pattern
-// inner lying inside it; longer says the outer hit has more words.
+// inner lying inside it; longer says the outer hit has more words. Under
+// the evidence rule a phrase also drops the shorter phrases of its own or
+// a weaker class inside it ("Geneva talks" counts once, not with "Geneva"
+// and "talks").
 func (m *Matcher) covers(outer, inner pattern, longer bool) bool {
 	switch outer.kind {
 	case patActorExclude:
@@ -374,8 +380,15 @@ func (m *Matcher) covers(outer, inner pattern, longer bool) bool {
 		return longer && !inner.isExclusion()
 	case patAlias:
 		return longer && inner.kind == patAlias && inner.owner == outer.owner
+	case patPhrase, patWeak, patGeneric:
+		return longer && m.def.Rules.Evidence && inner.isPhrase() && inner.kind >= outer.kind
 	}
 	return false
+}
+
+// isPhrase reports whether p is a strong, weak or generic phrase.
+func (p pattern) isPhrase() bool {
+	return p.kind == patPhrase || p.kind == patWeak || p.kind == patGeneric
 }
 
 // compareHits orders hits by first word, longer first, then by pattern

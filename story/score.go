@@ -154,16 +154,9 @@ func (m *Matcher) relevant(t *tally) bool {
 	if t.nStrong > 0 || t.nWeak > 0 {
 		return true
 	}
-	// Core actors are evidence with support: a quorum of them with
-	// context or a generic phrase, one with both.
-	support := 0
-	if t.nContext > 0 {
-		support++
-	}
-	if t.nGeneric > 0 {
-		support++
-	}
-	return (r.CoreQuorum > 0 && t.cores >= r.CoreQuorum && support >= 1) || (t.cores > 0 && support == 2)
+	// Core actors are evidence in a quorum, with support: a context term
+	// or a generic phrase.
+	return r.CoreQuorum > 0 && t.cores >= r.CoreQuorum && (t.nContext > 0 || t.nGeneric > 0)
 }
 
 // term returns what a span of pattern p reports: the configured phrase or

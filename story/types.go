@@ -61,9 +61,10 @@ type Definition struct {
 // matches words exactly.
 type Rules struct {
 	// Evidence asks for story evidence besides the score: a strong or weak
-	// phrase; CoreQuorum core actors with a context term or a generic
-	// phrase; or a core actor with both. Context, generic phrases and
-	// other actors never suffice.
+	// phrase, or CoreQuorum core actors with a context term or a generic
+	// phrase. Context, generic phrases and other actors never suffice, and
+	// a phrase inside a longer phrase of the same or a stronger class is
+	// not counted again.
 	Evidence bool
 	// CoreWeight is the weight from which an actor is a core actor.
 	CoreWeight float64
