@@ -51,7 +51,7 @@ func TestLoadMinimalHasEveryDefault(t *testing.T) {
 			Threshold:        1.0,
 			Phrases:          []string{"bridge closure"},
 			PhraseWeight:     1.0,
-			WeakWeight:       0.4,
+			WeakWeight:       0.5,
 			GenericWeight:    0.2,
 			ContextWeight:    0.15,
 			ExcludeWeight:    1.0,

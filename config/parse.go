@@ -97,7 +97,7 @@ func defaults() document {
 		Story: Story{
 			Threshold:        1.0,
 			PhraseWeight:     1.0,
-			WeakWeight:       0.4,
+			WeakWeight:       0.5,
 			GenericWeight:    0.2,
 			ContextWeight:    0.15,
 			ExcludeWeight:    1.0,
