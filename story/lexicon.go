@@ -4,15 +4,22 @@ import (
 	"unicode/utf8"
 )
 
-// lexicon numbers the words of the phrases, context terms and aliases and
-// tells which of them a word of a text is: the word itself, an inflected
-// form of it (Rules.Inflect) or a misspelling of an alias word
-// (Rules.TypoLetters). Words that are forms of one another share a class,
-// and patterns are sequences of classes.
+// lexicon numbers the words of all patterns and tells which of them a
+// word of a text is. For the phrases, context terms and aliases (terms) it
+// finds the word itself, an inflected form of it (Rules.Inflect) or a
+// misspelling of an alias word (Rules.TypoLetters); words that are forms of
+// one another share a class, and those patterns are sequences of classes.
+// Exclusion words are numbered apart, found only as written.
 type lexicon struct {
 	dict wordTable
-	// class maps a word id to its class.
+	// class maps a word id to its class, or -1 for a word found only in
+	// exclusions; exact maps it to its exclusion word id, or -1.
 	class []int32
+	exact []int32
+	// term[id] says the word belongs to a term pattern.
+	term []bool
+	// exactWords is the number of exclusion words.
+	exactWords int32
 	// classes is the number of classes.
 	classes int
 	// lower[id] says the word was written in lower case somewhere, so
@@ -29,6 +36,9 @@ type lexicon struct {
 	stems     wordTable
 	stemWords [][]stemEntry
 	isStemLen []bool
+	// stemStart is a filter on the hash of a word's first stemStartBytes
+	// bytes: a word whose bit is clear starts no stem.
+	stemStart [stemFilterBits / 64]uint64
 
 	// typoMin is Rules.TypoLetters; typos maps each alias word of at least
 	// typoMin letters, and each form of it less one inner letter, to the
@@ -36,7 +46,18 @@ type lexicon struct {
 	typoMin  int
 	typos    wordTable
 	typoWord []int32
+	// typoFirst[b] says some misspelt form starts with byte b, and
+	// typoBytes bounds the length of the forms in bytes.
+	typoFirst [256]bool
+	typoBytes [2]int
 }
+
+// The stem filter: stems have at least minStemLetters letters, so at least
+// stemStartBytes bytes.
+const (
+	stemStartBytes = minStemLetters
+	stemFilterBits = 1 << 13
+)
 
 // stemEntry is a word that a stem starts, and what follows the stem in
 // the word (the dropped vowels, or nothing).
@@ -57,15 +78,24 @@ func newLexicon(r Rules) lexicon {
 // noActor marks a word found in the aliases of several actors.
 const noActor = -2
 
-// word numbers a folded pattern word; lower says it was written in lower
-// case, and actor is the actor whose alias it belongs to, or -1.
-func (lx *lexicon) word(w []byte, lower bool, actor int32) int32 {
+// entry returns the id of a folded word, numbering it if new.
+func (lx *lexicon) entry(w []byte) int32 {
 	id := lx.dict.lookup(w)
 	if id < 0 {
 		id = lx.dict.add(string(w))
 		lx.lower = append(lx.lower, false)
 		lx.actor = append(lx.actor, -1)
+		lx.term = append(lx.term, false)
+		lx.exact = append(lx.exact, -1)
 	}
+	return id
+}
+
+// word numbers a folded term word; lower says it was written in lower
+// case, and actor is the actor whose alias it belongs to, or -1.
+func (lx *lexicon) word(w []byte, lower bool, actor int32) int32 {
+	id := lx.entry(w)
+	lx.term[id] = true
 	lx.lower[id] = lx.lower[id] || lower
 	switch prev := lx.actor[id]; {
 	case actor < 0 || prev == actor || prev == noActor:
@@ -77,8 +107,19 @@ func (lx *lexicon) word(w []byte, lower bool, actor int32) int32 {
 	return id
 }
 
-// finish indexes the stems and misspellings of the words numbered and
-// merges the words that are forms of one another into classes.
+// exactWord returns the exclusion word id of a folded word, numbering it
+// if new.
+func (lx *lexicon) exactWord(w []byte) int32 {
+	id := lx.entry(w)
+	if lx.exact[id] < 0 {
+		lx.exact[id] = lx.exactWords
+		lx.exactWords++
+	}
+	return lx.exact[id]
+}
+
+// finish indexes the stems and misspellings of the term words and merges
+// those that are forms of one another into classes.
 func (lx *lexicon) finish() {
 	n := len(lx.dict.words)
 	parent := make([]int32, n)
@@ -87,11 +128,16 @@ func (lx *lexicon) finish() {
 	}
 	if lx.inflect {
 		for id, w := range lx.dict.words {
-			lx.addStems(int32(id), w)
+			if lx.term[id] {
+				lx.addStems(int32(id), w)
+			}
 		}
-		// A pattern word that is a form of another ("плана" of "план")
-		// joins its class.
+		// A term word that is a form of another ("плана" of "план") joins
+		// its class.
 		for id, w := range lx.dict.words {
+			if !lx.term[id] {
+				continue
+			}
 			if other := lx.inflected([]byte(w), prefixHashes([]byte(w)), int32(id)); other >= 0 {
 				union(parent, int32(id), other)
 			}
@@ -100,6 +146,10 @@ func (lx *lexicon) finish() {
 	lx.class = make([]int32, n)
 	number := make(map[int32]int32)
 	for id := range lx.class {
+		if !lx.term[id] {
+			lx.class[id] = -1
+			continue
+		}
 		root := find(parent, int32(id))
 		c, ok := number[root]
 		if !ok {
@@ -158,6 +208,8 @@ func (lx *lexicon) addStem(stem string, e stemEntry) {
 		lx.stemWords = append(lx.stemWords, nil)
 	}
 	lx.stemWords[sid] = append(lx.stemWords[sid], e)
+	h := hashWord([]byte(stem[:stemStartBytes]))
+	lx.stemStart[h%stemFilterBits/64] |= 1 << (h % 64)
 	if len(stem) >= len(lx.isStemLen) {
 		lx.isStemLen = append(lx.isStemLen, make([]bool, len(stem)+1-len(lx.isStemLen))...)
 	}
@@ -177,26 +229,36 @@ func prefixHashes(w []byte) []uint32 {
 }
 
 // resolve returns the class of the folded text word w, whose hash is h
-// and whose prefix hashes are ph (as many as were computed), or -1. A
-// capital word may also be a misspelt alias.
-func (lx *lexicon) resolve(w []byte, h uint32, ph []uint32, capital bool) int32 {
+// and whose prefix hashes are ph (as many as were computed), or -1, and its
+// exclusion word id, or -1. A capital word may also be a misspelt alias.
+func (lx *lexicon) resolve(w []byte, h uint32, ph []uint32, capital bool) (class, exact int32) {
+	class, exact = -1, -1
 	if id := lx.dict.lookupHashed(w, h); id >= 0 {
-		return lx.class[id]
+		class, exact = lx.class[id], lx.exact[id]
+		if class >= 0 {
+			return class, exact
+		}
 	}
 	if lx.inflect {
 		if id := lx.inflected(w, ph, -1); id >= 0 {
-			return lx.class[id]
+			return lx.class[id], exact
 		}
 	}
 	if capital && lx.typoMin > 0 {
-		return lx.misspelt(w)
+		return lx.misspelt(w), exact
 	}
-	return -1
+	return -1, exact
 }
 
-// inflected returns the word that w is an inflected form of, other than
-// the word skip, or -1. It tries the longest stem first.
+// inflected returns the term word that w is an inflected form of, other
+// than the word skip, or -1. It tries the longest stem first.
 func (lx *lexicon) inflected(w []byte, ph []uint32, skip int32) int32 {
+	if len(ph) <= stemStartBytes {
+		return -1
+	}
+	if h := ph[stemStartBytes]; lx.stemStart[h%stemFilterBits/64]&(1<<(h%64)) == 0 {
+		return -1
+	}
 	lo := max(minStemLetters, len(w)-maxRestBytes)
 	for j := min(len(w)-1, len(ph)-1, len(lx.isStemLen)-1); j >= lo; j-- {
 		if !lx.isStemLen[j] || !utf8.RuneStart(w[j]) {
@@ -230,8 +292,10 @@ func (lx *lexicon) accepts(e stemEntry, rest []byte) bool {
 	if isFeminineTail(e.tail) {
 		allowed |= endFeminine
 	}
-	if isAdjectivalTail(e.tail) && isBareA(rest) {
-		// Zelensky → Zelenska, Зеленський → Зеленська: the feminine.
+	if isAdjectivalTail(e.tail) && !lx.lower[e.word] && utf8.RuneCount(rest) == 1 {
+		// A name like Zelensky or Sikorski takes no one-letter ending:
+		// Zelenska and Зеленська are the feminine, Sikorsky another
+		// spelling (and another man).
 		return false
 	}
 	c := lx.endings.classOf(rest)
@@ -247,13 +311,6 @@ func isAdjectivalTail(tail string) bool {
 		return true
 	}
 	return false
-}
-
-// isBareA reports whether an ending is a lone -a or -я, the feminine
-// nominative of an adjectival surname.
-func isBareA(rest []byte) bool {
-	s := string(rest)
-	return s == "a" || s == "а" || s == "я"
 }
 
 // isFeminineTail reports whether a dropped tail is the -а or -я of a
@@ -282,8 +339,9 @@ func (lx *lexicon) assimilated(w string, rest []byte) bool {
 // addTypos indexes the words that belong to one actor's aliases and
 // have at least typoMin letters, and their forms less one inner letter.
 func (lx *lexicon) addTypos() {
+	lx.typoBytes = [2]int{maxTypoBytes, 0}
 	for id, w := range lx.dict.words {
-		if lx.actor[id] < 0 || hasDigit(w) {
+		if !lx.term[id] || lx.actor[id] < 0 || hasDigit(w) {
 			continue
 		}
 		runes := []rune(w)
@@ -301,6 +359,8 @@ func (lx *lexicon) addTypos() {
 // one, else the first word it was found for, or -2 when words of two
 // actors share it.
 func (lx *lexicon) addTypo(form string, word int32) {
+	lx.typoFirst[form[0]] = true
+	lx.typoBytes = [2]int{min(lx.typoBytes[0], len(form)), max(lx.typoBytes[1], len(form))}
 	id := lx.typos.lookup([]byte(form))
 	if id < 0 {
 		lx.typos.add(form)
@@ -323,7 +383,9 @@ const maxTypoBytes = 64
 // misspelt returns the class of the alias word that w is one edit away
 // from, or -1 when there is none or more than one.
 func (lx *lexicon) misspelt(w []byte) int32 {
-	if len(w) > maxTypoBytes || utf8.RuneCount(w) < lx.typoMin-1 {
+	// A form is w itself or w less one letter, at most four bytes shorter.
+	if len(w) > maxTypoBytes || len(w) < lx.typoBytes[0] || len(w) > lx.typoBytes[1]+utf8.UTFMax ||
+		!lx.typoFirst[w[0]] || utf8.RuneCount(w) < lx.typoMin-1 {
 		return -1
 	}
 	found := int32(-1)

@@ -41,13 +41,12 @@ var ErrStemWords = errors.New("stem is more than one word")
 // A Matcher is safe for concurrent use.
 type Matcher struct {
 	def Definition
-	// lex resolves text words to the classes of pattern words.
+	// lex resolves text words to the classes of term words and to the
+	// exclusion words.
 	lex lexicon
 	// terms is the automaton over lexicon classes for the phrases,
-	// context terms and aliases; exact numbers the exclusion words and
-	// excl is the automaton over them.
+	// context terms and aliases, excl the one over exclusion words.
 	terms automaton
-	exact wordTable
 	excl  automaton
 	stems stemTable
 	// prox are the patterns matched in any order; proxOf[c] those that
@@ -249,13 +248,13 @@ func (m *Matcher) scan(sc *scratch, inText bool, s string) {
 	for k, t := range sc.z.toks {
 		w := sc.z.buf[t.lo:t.hi]
 		h := m.stemHits(sc, inText, k)
-		if id := m.exact.lookupHashed(w, h); id >= 0 {
-			exclState = m.excl.step(exclState, id)
+		c, x := m.lex.resolve(w, h, sc.ph[:min(len(w), maxPrefixBytes)+1], t.capital)
+		if x >= 0 {
+			exclState = m.excl.step(exclState, x)
 			m.emit(sc, inText, k, m.excl.outputs(exclState))
 		} else {
 			exclState = 0
 		}
-		c := m.lex.resolve(w, h, sc.ph[:min(len(w), maxPrefixBytes)+1], t.capital)
 		if c < 0 {
 			state = 0
 			continue

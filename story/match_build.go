@@ -135,7 +135,7 @@ func (b *builder) read(text string, p pattern) error {
 	for _, t := range b.z.toks {
 		w := b.z.buf[t.lo:t.hi]
 		if exact {
-			pp.words = append(pp.words, b.exactWord(w))
+			pp.words = append(pp.words, b.m.lex.exactWord(w))
 		} else {
 			actor := int32(-1)
 			if p.kind == patAlias {
@@ -149,14 +149,6 @@ func (b *builder) read(text string, p pattern) error {
 	pp.p.caps = b.capitals(exact)
 	b.pending = append(b.pending, pp)
 	return nil
-}
-
-// exactWord returns the id of an exclusion word, numbering new words.
-func (b *builder) exactWord(w []byte) int32 {
-	if id := b.m.exact.lookup(w); id >= 0 {
-		return id
-	}
-	return b.m.exact.add(string(w))
 }
 
 // addStem inserts a one-word prefix pattern into the stem table.
