@@ -58,8 +58,9 @@ type Config struct {
 // GenericCap), of the actors named (at most ActorCap) and of the context
 // concepts (at most ContextCap), and subtracts the exclusions. The item is
 // relevant when the score reaches Threshold and it has story evidence: a
-// strong or weak phrase, CoreQuorum core actors (weight at least
-// CoreWeight), or a core actor with a generic phrase.
+// strong or weak phrase, or CoreQuorum core actors (weight at least
+// CoreWeight) with a context term or a generic phrase, or one more core
+// actor without.
 type Story struct {
 	Name      string  `toml:"name"`
 	Threshold float64 `toml:"threshold"`
@@ -68,7 +69,7 @@ type Story struct {
 	// WeakPhrases need support: each adds WeakWeight.
 	WeakPhrases []string `toml:"weak_phrases"`
 	// GenericPhrases are every such story's words: each adds
-	// GenericWeight and is no evidence without a core actor.
+	// GenericWeight and is evidence only with a quorum of core actors.
 	GenericPhrases []string `toml:"generic_phrases"`
 	// Context terms each add ContextWeight once per concept.
 	Context []string `toml:"context"`

@@ -40,6 +40,7 @@ func TestInflectedForms(t *testing.T) {
 			{Name: "Za", Aliases: []string{"Захарова"}},
 			{Name: "M", Aliases: []string{"Modi"}},
 			{Name: "P", Aliases: []string{"Putin"}},
+			{Name: "S", Aliases: []string{"Sikorski"}},
 		},
 	})
 	tests := []struct {
@@ -56,6 +57,7 @@ func TestInflectedForms(t *testing.T) {
 		{"Захаровой", "Za"}, {"Захаровою", "Za"},
 		{"Modis", "M"}, {"Model", ""}, {"Modern", ""},
 		{"Putina", "P"}, {"Putinem", "P"}, {"Putyin", ""},
+		{"Sikorskiego", "S"}, {"Sikorskim", "S"}, {"Sikorsky", ""}, {"Sikorska", ""},
 		{"України", "Україна"}, {"Україною", "Україна"}, {"Москвы", "Москва"}, {"Кремля", "Кремль"},
 		{"USA", ""}, {"Ουκρανίας", "Ουκρανία"},
 		{"мирного плана", "мирный план"}, {"мирным планом", "мирный план"}, {"мирные планы", "мирный план"},
@@ -95,6 +97,7 @@ func TestEvidenceRule(t *testing.T) {
 		Actors: []Actor{
 			{Name: "Ada", Aliases: []string{"Ada"}, Weight: 0.5},
 			{Name: "Ben", Aliases: []string{"Ben"}, Weight: 0.5},
+			{Name: "Flo", Aliases: []string{"Flo"}, Weight: 0.5},
 			{Name: "Cy", Aliases: []string{"Cy"}, Weight: 0.15},
 			{Name: "Di", Aliases: []string{"Di"}, Weight: 0.15},
 			{Name: "Ed", Aliases: []string{"Ed"}, Weight: 0.15},
@@ -109,6 +112,7 @@ func TestEvidenceRule(t *testing.T) {
 		{"Ada on the toll in the harbour city", 0.4 + 0.5 + 0.3, true},
 		{"Ada and Ben in the harbour", 1.15, true},
 		{"Ada and Ben tour a resort", 1, false},
+		{"Ada, Ben and Flo tour a resort", 1, true},
 		{"Ada at the harbour council in the city", 0.5 + 0.3, false},
 		{"Ada: talks on a deal for the harbour council", 0.5 + 0.4 + 0.3, false},
 		{"Ada: talks on a deal", 0.5 + 0.4, false},

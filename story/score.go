@@ -23,7 +23,7 @@ func (m *Matcher) verdict(sc *scratch) Match {
 			field = FieldText
 		}
 		span := Span{Field: field, Start: h.start, End: h.end, Kind: p.kind.spanKind(), Term: m.term(p)}
-		if n := len(res.Spans); n == 0 || res.Spans[n-1] != span {
+		if n := len(res.Spans); n == 0 || !samePlace(res.Spans[n-1], span) {
 			res.Spans = append(res.Spans, span)
 		}
 		if !sc.firstTime(m.seenIndex(p)) {
@@ -44,6 +44,12 @@ func (m *Matcher) verdict(sc *scratch) Match {
 	res.Score = t.score(m.def.Rules)
 	res.Relevant = m.relevant(&t)
 	return res
+}
+
+// samePlace reports whether two spans cover the same text as the same
+// kind: forms of one word listed as several terms report one span.
+func samePlace(a, b Span) bool {
+	return a.Field == b.Field && a.Start == b.Start && a.End == b.End && a.Kind == b.Kind
 }
 
 // shadowLookalikes drops the hits of aliases found inside a look-alike
@@ -154,9 +160,10 @@ func (m *Matcher) relevant(t *tally) bool {
 	if t.nStrong > 0 || t.nWeak > 0 {
 		return true
 	}
-	// Core actors are evidence in a quorum, with support: a context term
-	// or a generic phrase.
-	return r.CoreQuorum > 0 && t.cores >= r.CoreQuorum && (t.nContext > 0 || t.nGeneric > 0)
+	// Core actors are evidence in a quorum, with support (a context term
+	// or a generic phrase), or in a quorum and one more without.
+	return r.CoreQuorum > 0 && (t.cores > r.CoreQuorum ||
+		(t.cores == r.CoreQuorum && (t.nContext > 0 || t.nGeneric > 0)))
 }
 
 // term returns what a span of pattern p reports: the configured phrase or

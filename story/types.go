@@ -45,7 +45,7 @@ type Definition struct {
 	// Weak phrases point at the story but need support.
 	Weak []Term
 	// Generic phrases are the vocabulary of any story of the kind ("peace
-	// talks"); they add to the score but are no evidence on their own.
+	// talks"); they add to the score but are evidence only for core actors.
 	Generic []Term
 	// Context terms place an item in the story's world. Terms that are
 	// forms of one word count once.
@@ -62,7 +62,7 @@ type Definition struct {
 type Rules struct {
 	// Evidence asks for story evidence besides the score: a strong or weak
 	// phrase, or CoreQuorum core actors with a context term or a generic
-	// phrase. Context, generic phrases and other actors never suffice, and
+	// phrase, or one more core actor than that without. Context, generic phrases and other actors never suffice, and
 	// a phrase inside a longer phrase of the same or a stronger class is
 	// not counted again.
 	Evidence bool
