@@ -158,9 +158,10 @@ func sameSet(a, b []string) bool {
 // sets the example configuration must reach on every labelled set.
 const relevanceFloor = 0.95
 
-// ownSets are the project's own labelled sets: everyday cases, and the
-// hard cases of each failure class seen on real news.
-var ownSets = []string{"testdata/relevance.jsonl", hardPath}
+// ownSets are the project's own labelled sets: everyday cases, the hard
+// cases of each failure class seen on real news, and everyday cases in the
+// other languages that carry the story.
+var ownSets = []string{"testdata/relevance.jsonl", hardPath, "testdata/relevance-languages.jsonl"}
 
 // TestRelevance measures the example configuration on the project's own
 // labelled sets and prints the figures (the shared dev set is measured with
