@@ -15,6 +15,7 @@ import (
 	"storyline/bot"
 	"storyline/config"
 	"storyline/feeds"
+	"storyline/fleet"
 	"storyline/ingest"
 	"storyline/store"
 	"storyline/story"
@@ -92,8 +93,11 @@ func checkToken(ctx context.Context, client *bot.Client, cfg *config.Config, log
 }
 
 // serve wires the scheduler, the ingest pipeline, the poster and the
-// gateway, and runs them until ctx ends. Shutdown lets the polls and the
-// request in flight finish, so nothing fetched or sent is lost.
+// gateway, and runs them until ctx ends. Every instance polls feeds (with a
+// shared store, each feed is leased to one at a time); only the leader
+// posts, sends the daily digest and holds the gateway, which answers the
+// commands. Shutdown lets the polls and the request in flight finish, so
+// nothing fetched or sent is lost.
 func serve(ctx context.Context, cfg *config.Config, st store.Store, session *discordgo.Session, client *bot.Client, logger *slog.Logger) error {
 	matcher, err := newMatcher(cfg)
 	if err != nil {
@@ -103,9 +107,14 @@ func serve(ctx context.Context, cfg *config.Config, st store.Store, session *dis
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
+	member := newMember(st, cfg, logger)
 	wake := make(chan struct{}, 1)
-	pipe := ingest.New(st, matcher, logger, ingestOptions(cfg, wake))
-	sched := feeds.NewScheduler(newFetcher(cfg), sources(cfg), states, pipe, logger, schedulerOptions(cfg))
+	pipe := ingest.New(st, matcher, logger, ingestOptions(cfg, wake, st))
+	schedOpts := schedulerOptions(cfg)
+	if member.Shared() {
+		schedOpts.Lease = member
+	}
+	sched := feeds.NewScheduler(newFetcher(cfg), sources(cfg), states, pipe, logger, schedOpts)
 	zone, err := time.LoadLocation(cfg.Digest.Timezone)
 	if err != nil {
 		return fmt.Errorf("run: digest.timezone: %w", err)
@@ -115,44 +124,70 @@ func serve(ctx context.Context, cfg *config.Config, st store.Store, session *dis
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	addCommands(session, st, cfg, logger)
-	gateway := make(chan struct{})
-	go func() {
-		defer close(gateway)
-		bot.RunGateway(ctx, session, logger, bot.GatewayOptions{})
-	}()
-	logger.Info("storyline running", "story", cfg.Story.Name, "feeds", len(cfg.Feeds), "channel", cfg.Discord.ChannelID)
+	addCommands(session, st, cfg, logger, member)
+	lead := func(ctx context.Context) {
+		gateway := make(chan struct{})
+		go func() {
+			defer close(gateway)
+			bot.RunGateway(ctx, session, logger, bot.GatewayOptions{})
+		}()
+		var wg sync.WaitGroup
+		wg.Go(func() { _ = poster.Run(ctx) })
+		wg.Go(func() { _ = daily.Run(ctx) })
+		wg.Wait()
+		select {
+		case <-gateway:
+		case <-time.After(gatewayCloseWait):
+			logger.Warn("gateway still opening at shutdown")
+		}
+	}
+	logger.Info("storyline running", "story", cfg.Story.Name, "feeds", len(cfg.Feeds), "channel", cfg.Discord.ChannelID,
+		"shared_store", member.Shared())
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = sched.Run(ctx) })
-	wg.Go(func() { _ = poster.Run(ctx) })
-	wg.Go(func() { _ = daily.Run(ctx) })
+	wg.Go(func() { _ = member.Run(ctx, lead) })
 	wg.Wait()
-	select {
-	case <-gateway:
-	case <-time.After(gatewayCloseWait):
-		logger.Warn("gateway still opening at shutdown")
-	}
 	logger.Info("storyline stopped")
 	return nil
 }
 
+// newMember makes this process a member of the fleet sharing st: alone
+// with SQLite, one of several with a store that implements store.Fleet. A
+// feed's lease outlasts its fetch.
+func newMember(st store.Store, cfg *config.Config, logger *slog.Logger) *fleet.Member {
+	f, _ := st.(store.Fleet)
+	return fleet.New(f, fleet.Self(programVersion(), time.Now()), logger, fleet.Options{
+		FeedLease: 2*cfg.Fetch.Timeout.Duration + time.Minute,
+	})
+}
+
 // addCommands answers the slash commands from the store and registers
 // them on READY, in [discord] guild_id when it is set.
-func addCommands(session *discordgo.Session, st store.Store, cfg *config.Config, logger *slog.Logger) {
-	cmds := bot.NewCommands(st, cfg.Definition().Actors, logger, bot.CommandOptions{
+func addCommands(session *discordgo.Session, st store.Store, cfg *config.Config, logger *slog.Logger, member *fleet.Member) {
+	opts := bot.CommandOptions{
 		StoryName: cfg.Story.Name,
 		Threshold: cfg.Story.Threshold,
 		Version:   programVersion(),
 		Started:   time.Now(),
 		Feeds:     sources(cfg),
-	})
+	}
+	if member.Shared() {
+		opts.Instances = member.Instances
+	}
+	cmds := bot.NewCommands(st, cfg.Definition().Actors, logger, opts)
 	cmds.Attach(session, cfg.Discord.ApplicationID, cfg.Discord.GuildID)
 }
 
 // ingestOptions maps the backlog and per-cycle limits to the pipeline's
-// options; a commit that queued posts wakes the poster.
-func ingestOptions(cfg *config.Config, wake chan<- struct{}) ingest.Options {
+// options; a commit that queued posts wakes the poster. A store that other
+// instances share serialises their clustering.
+func ingestOptions(cfg *config.Config, wake chan<- struct{}, st store.Store) ingest.Options {
+	var shared ingest.SharedStore
+	if f, ok := st.(store.Fleet); ok {
+		shared = f
+	}
 	return ingest.Options{
+		Shared:        shared,
 		BacklogWindow: cfg.Backlog.Window.Duration,
 		BacklogMax:    cfg.Backlog.MaxPosts,
 		MaxPerCycle:   cfg.Discord.MaxPostsPerCycle,

@@ -38,6 +38,9 @@ type CommandOptions struct {
 	Started time.Time
 	// Feeds are the configured feeds, listed by /status with their state.
 	Feeds []feeds.Source
+	// Instances, when set, lists the instances of the bot sharing the
+	// store, shown by /status with the leader and their last heartbeats.
+	Instances func(context.Context) ([]store.Instance, error)
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }

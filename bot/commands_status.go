@@ -38,6 +38,14 @@ func (c *Commands) status(x *exchange) error {
 		return err
 	}
 	now := c.opts.Now()
+	var instances []string
+	if c.opts.Instances != nil {
+		list, err := c.opts.Instances(ctx)
+		if err != nil {
+			return err
+		}
+		instances = instanceLines(now, list)
+	}
 	healthy, failing := c.feedLines(now, states)
 	e := fit(&discordgo.MessageEmbed{
 		Title:       "Status",
@@ -45,12 +53,34 @@ func (c *Commands) status(x *exchange) error {
 		Color:       commandColor,
 		Fields: nonEmptyFields(
 			&discordgo.MessageEmbedField{Name: "Outbox", Value: outboxText(now, stats)},
+			&discordgo.MessageEmbedField{Name: fmt.Sprintf("Instances (%d)", len(instances)), Value: fitLines(instances, maxFieldValue)},
 			&discordgo.MessageEmbedField{Name: fmt.Sprintf("Failing feeds (%d)", len(failing)), Value: fitLines(failing, maxFieldValue)},
 			&discordgo.MessageEmbedField{Name: fmt.Sprintf("Healthy feeds (%d)", len(healthy)), Value: fitLines(healthy, maxFieldValue)},
 		),
 		Footer: c.footer(""),
 	})
 	return x.respond(answer{embeds: []*discordgo.MessageEmbed{e}, ephemeral: true})
+}
+
+// instanceLines describes each instance sharing the store: its host and
+// process, whether it leads, its last heartbeat, version and uptime. The
+// leader posts and answers the commands; the others poll feeds.
+func instanceLines(now time.Time, list []store.Instance) []string {
+	lines := make([]string, 0, len(list))
+	for _, in := range list {
+		role := "polls feeds"
+		if in.Leader {
+			role = "**leader**: posts and answers commands"
+		}
+		beat := "heartbeat " + ago(now, in.Heartbeat)
+		if d := now.Sub(in.Heartbeat); d >= 0 && d < time.Minute {
+			beat = fmt.Sprintf("heartbeat %ds ago", int(d/time.Second))
+		}
+		lines = append(lines, fmt.Sprintf("%s pid %d — %s · %s · %s · up %s",
+			markdown(cmp.Or(in.Host, in.ID), false), in.PID, role, beat,
+			cmp.Or(markdown(in.Version, false), "unknown version"), longDuration(now.Sub(in.Started))))
+	}
+	return lines
 }
 
 // canManage reports whether the member who invoked in has Manage Server or

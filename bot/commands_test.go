@@ -106,6 +106,8 @@ type cmdSetup struct {
 	feeds []feeds.Source
 	// wrap wraps the store the commands read.
 	wrap func(Queries) Queries
+	// instances lists the instances sharing the store; none when nil.
+	instances func(context.Context) ([]store.Instance, error)
 }
 
 // newCmdEnvWith is newCmdEnv as setup says.
@@ -136,7 +138,7 @@ func newCmdEnvWith(t *testing.T, setup cmdSetup) *cmdEnv {
 	}
 	cmds := NewCommands(q, def.Actors, logger, CommandOptions{
 		StoryName: def.Name, Threshold: def.Threshold, Version: "v1.2.3", Started: cmdStarted,
-		Feeds: setup.feeds, Now: func() time.Time { return cmdNow },
+		Feeds: setup.feeds, Now: func() time.Time { return cmdNow }, Instances: setup.instances,
 	})
 	fake := discordfake.New(t, discordfake.Options{})
 	s, err := discordgo.New("Bot " + discordfake.DefaultToken)
@@ -561,6 +563,28 @@ func TestStatusNeedsManageServer(t *testing.T) {
 				}
 			}
 		})
+	}
+	env.check()
+}
+
+// TestStatusListsInstances shows the instances sharing the store, the
+// leader and each one's last heartbeat.
+func TestStatusListsInstances(t *testing.T) {
+	env := newCmdEnvWith(t, cmdSetup{instances: func(context.Context) ([]store.Instance, error) {
+		return []store.Instance{
+			{ID: "a-1-x", Host: "bot-a", PID: 41, Version: "v1.2.3", Started: cmdNow.Add(-2 * time.Hour), Heartbeat: cmdNow.Add(-3 * time.Second), Leader: true},
+			{ID: "b-2-y", Host: "bot_b", PID: 42, Version: "v1.2.3", Started: cmdNow.Add(-5 * time.Minute), Heartbeat: cmdNow.Add(-40 * time.Minute)},
+		}, nil
+	}})
+	got := text(env.response(env.dispatch(env.fake.SlashCommand(cmdStatus, nil, manager))))
+	for _, want := range []string{
+		"Instances (2)",
+		"bot\\-a pid 41 — **leader**: posts and answers commands · heartbeat 3s ago · v1.2.3 · up 2h 0m",
+		"bot\\_b pid 42 — polls feeds · heartbeat 40m ago · v1.2.3 · up 5m",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("answer lacks %q:\n%s", want, got)
+		}
 	}
 	env.check()
 }

@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -52,7 +53,27 @@ type SchedulerOptions struct {
 	Now func() time.Time
 	// Rand returns numbers in [0, 1) that place the jitter.
 	Rand func() float64
+	// Lease, when set, shares the feeds with other schedulers: a due feed
+	// is polled only once claimed, and released once its outcome is
+	// stored.
+	Lease Lease
 }
+
+// Lease decides which of several schedulers sharing a store polls a feed.
+type Lease interface {
+	// Claim leases the feed at url to this scheduler when it is due at now
+	// and no other holds it, and returns the feed's stored state (zero
+	// when none is stored) and whether the lease is this scheduler's.
+	Claim(ctx context.Context, url string, now time.Time) (State, bool, error)
+	// Release ends this scheduler's lease on the feed at url.
+	Release(ctx context.Context, url string) error
+}
+
+// LeaseRecheck is how soon a scheduler looks again at a feed that another
+// one was polling when it was due: by then that one has stored the poll
+// (and the stored state says when the feed is due next), or died and its
+// lease is running out.
+const LeaseRecheck = 30 * time.Second
 
 // withDefaults returns o with every zero field set to its default.
 func (o SchedulerOptions) withDefaults() SchedulerOptions {
@@ -209,7 +230,13 @@ type pollResult struct {
 	poll Poll
 	// canceled reports a poll cut short by shutdown: nothing was stored.
 	canceled bool
-	sinkErr  error
+	// taken reports a feed another scheduler holds or polled already:
+	// stored is the feed's stored state.
+	taken  bool
+	stored State
+	// sinkErr is the failure to store the poll's outcome, or to claim the
+	// feed.
+	sinkErr error
 }
 
 // Run polls due feeds until ctx is cancelled, then waits for the polls in
@@ -294,8 +321,29 @@ func (s *Scheduler) arm(timer *time.Timer) <-chan time.Time {
 // pollAndDeliver polls one feed and hands the outcome to the sink. A poll
 // cut short by shutdown is not delivered, so it is not recorded as a
 // failure. The sink runs without ctx's cancellation so that an outcome
-// fetched before shutdown is still stored.
+// fetched before shutdown is still stored. With a Lease the feed is
+// claimed first, polled from the state stored by whoever polled it last,
+// and released once its outcome is stored.
 func (s *Scheduler) pollAndDeliver(ctx context.Context, f *feedEntry, src Source, prev State) pollResult {
+	if s.opts.Lease != nil {
+		stored, ok, err := s.opts.Lease.Claim(ctx, src.URL, s.opts.Now())
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return pollResult{feed: f, canceled: true}
+		case err != nil:
+			return pollResult{feed: f, sinkErr: fmt.Errorf("claim feed: %w", err)}
+		case !ok:
+			return pollResult{feed: f, taken: true, stored: stored}
+		}
+		if stored.URL == src.URL {
+			prev = stored
+		}
+		defer func() {
+			if err := s.opts.Lease.Release(context.WithoutCancel(ctx), src.URL); err != nil {
+				s.log.Warn("feed lease not released; it runs out by itself", "feed", src.Name, "error", err)
+			}
+		}()
+	}
 	poll := s.PollNow(ctx, src, prev)
 	if poll.Err != nil && ctx.Err() != nil {
 		return pollResult{feed: f, poll: poll, canceled: true}
@@ -311,6 +359,13 @@ func (s *Scheduler) finish(r pollResult, perHost map[string]int) {
 	perHost[f.host]--
 	switch {
 	case r.canceled:
+	case r.taken:
+		// Another scheduler polled the feed, or polls it now: follow the
+		// stored state, and look again soon if it says the feed is due.
+		f.state = r.stored
+		if now := s.opts.Now(); !f.state.NextPoll.After(now) {
+			f.state.NextPoll = now.Add(LeaseRecheck)
+		}
 	case r.sinkErr != nil:
 		f.sinkFailures++
 		f.state = retryState(f.state, f.sinkFailures, s.opts.Now(), s.policy(), s.rand())

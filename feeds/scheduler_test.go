@@ -316,3 +316,90 @@ func TestPollNowWithFetcher(t *testing.T) {
 		t.Fatalf("busy poll %+v, want http_4xx with the next poll pushed to Retry-After (20m)", busy)
 	}
 }
+
+// memLease is a Lease over feed states kept in memory, standing for the
+// store several schedulers share; it is also their Sink, storing each
+// poll's new state as a commit would.
+type memLease struct {
+	mu     sync.Mutex
+	states map[string]State
+	holder map[string]string
+	polls  int
+}
+
+// member is one scheduler's side of a memLease.
+type member struct {
+	*memLease
+	id string
+}
+
+func (m member) Claim(_ context.Context, url string, now time.Time) (State, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.states[url]
+	if h := m.holder[url]; (h != "" && h != m.id) || st.NextPoll.After(now) {
+		return st, false, nil
+	}
+	m.holder[url] = m.id
+	return st, true, nil
+}
+
+func (m member) Release(_ context.Context, url string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.holder[url] == m.id {
+		delete(m.holder, url)
+	}
+	return nil
+}
+
+func (m *memLease) HandlePoll(_ context.Context, p Poll) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.states[p.State.URL] = p.State
+	m.polls++
+	return nil
+}
+
+func TestRunSharesFeedsThroughALease(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		reader := newFakeReader(5*time.Second, okResult)
+		sources := []Source{
+			{Name: "a", URL: "https://a.example/rss", Interval: 10 * time.Minute},
+			{Name: "b", URL: "https://b.example/rss", Interval: 10 * time.Minute},
+		}
+		shared := &memLease{states: map[string]State{}, holder: map[string]string{}}
+		var schedulers []*Scheduler
+		for _, id := range []string{"one", "two"} {
+			opts := SchedulerOptions{Rand: noJitter, Lease: member{shared, id}}
+			schedulers = append(schedulers, newScheduler(reader, sources, nil, shared, nil, opts))
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		var wg sync.WaitGroup
+		for _, s := range schedulers {
+			wg.Go(func() { _ = s.Run(ctx) })
+		}
+		time.Sleep(31 * time.Minute)
+		cancel()
+		wg.Wait()
+		// Each feed is polled once per interval in all, never twice at once,
+		// and each poll starts from the validators the previous one stored,
+		// whichever scheduler made it.
+		for _, src := range sources {
+			if got, want := reader.callTimes(src.URL), minutes(0, 10, 20, 30); !slices.Equal(got, want) {
+				t.Errorf("feed %s polled at %v, want %v", src.Name, got, want)
+			}
+		}
+		if got := reader.maxPerHost["a.example"]; got != 1 {
+			t.Errorf("feed a polled %d times at once, want 1", got)
+		}
+		for _, c := range reader.calls[2:] {
+			if c.validators.ETag != `"v1"` {
+				t.Errorf("poll of %s at %v sent ETag %q, want the stored one", c.url, c.at, c.validators.ETag)
+			}
+		}
+		if shared.polls != 8 {
+			t.Errorf("%d polls stored, want 8", shared.polls)
+		}
+	})
+}

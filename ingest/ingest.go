@@ -53,11 +53,27 @@ type Options struct {
 	// Threads makes further reports of a development replies in its
 	// thread instead of edits of its message.
 	Threads bool
+	// Shared, when set, is the store's side of clustering shared with other
+	// instances: each poll's clustering decision and commit happen under
+	// its lock, after the window has loaded what the others clustered.
+	Shared SharedStore
+}
+
+// SharedStore is what the pipeline needs of a store that other instances
+// cluster reports into as well (store.Fleet has it).
+type SharedStore interface {
+	// LockClustering waits for the lock one clustering commit in all the
+	// fleet holds at a time.
+	LockClustering(ctx context.Context) (unlock func(), err error)
+	// SignaturesSince returns the clustered reports stored after mark and
+	// published at or after from, and the latest mark.
+	SignaturesSince(ctx context.Context, mark int64, from time.Time) ([]store.Candidate, int64, error)
 }
 
 // Pipeline processes polls. It is safe for concurrent use; polls are
 // processed one at a time so that two feeds carrying the same item cannot
-// both queue it.
+// both queue it, and with Options.Shared their clustering and commits are
+// serialised with those of the other instances too.
 type Pipeline struct {
 	store     Store
 	matcher   *story.Matcher
@@ -65,14 +81,13 @@ type Pipeline struct {
 	logger    *slog.Logger
 	opts      Options
 	mu        sync.Mutex
-	// window holds the recent reports of developments; it assumes this
-	// Pipeline is the only one clustering into st.
+	// window holds the recent reports of developments.
 	window *window
 }
 
-// New returns a Pipeline writing to st and matching with m. It must be the
-// only Pipeline clustering reports into st: it keeps the recent ones in
-// memory.
+// New returns a Pipeline writing to st and matching with m. Without
+// opts.Shared it must be the only Pipeline clustering reports into st: it
+// keeps the recent ones in memory and learns only its own.
 func New(st Store, m *story.Matcher, logger *slog.Logger, opts Options) *Pipeline {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -85,7 +100,7 @@ func New(st Store, m *story.Matcher, logger *slog.Logger, opts Options) *Pipelin
 	}
 	return &Pipeline{
 		store: st, matcher: m, clusterer: story.NewClusterer(opts.Cluster), logger: logger, opts: opts,
-		window: newWindow(st),
+		window: newWindow(st, opts.Shared),
 	}
 }
 
@@ -135,6 +150,19 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 		}
 		records = append(records, r)
 	}
+	if p.opts.Shared != nil && !p.opts.StoreOnly {
+		unlock, err := p.opts.Shared.LockClustering(ctx)
+		if err != nil {
+			return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
+		}
+		defer unlock()
+		if records, err = p.stillUnseen(ctx, records); err != nil {
+			return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
+		}
+		if err := p.window.sync(ctx); err != nil {
+			return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
+		}
+	}
 	res := Result{Records: records}
 	var posts []store.Post
 	var reports map[string]story.Report
@@ -169,6 +197,24 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 			"joined", len(res.Joined), "digest", res.Digest)
 	}
 	return res, nil
+}
+
+// stillUnseen returns the records whose items are still not stored: another
+// instance may have stored some since Unseen was asked.
+func (p *Pipeline) stillUnseen(ctx context.Context, records []store.Record) ([]store.Record, error) {
+	items := make([]feeds.Item, len(records))
+	for i, r := range records {
+		items[i] = r.Item
+	}
+	fresh, err := p.store.Unseen(ctx, items)
+	if err != nil || len(fresh) == len(records) {
+		return records, err
+	}
+	keep := make(map[string]bool, len(fresh))
+	for _, it := range fresh {
+		keep[it.ID] = true
+	}
+	return slices.DeleteFunc(records, func(r store.Record) bool { return !keep[r.Item.ID] }), nil
 }
 
 // plan decides what the relevant records of a poll queue (records are

@@ -22,13 +22,21 @@ type SignatureStore interface {
 // cache of the store's signatures, complete for its range: it loads a
 // range once (at the first poll, or when an older report arrives) and
 // then learns the reports each commit clusters, so finding a report's
-// candidates reads no row and decodes no signature. Like the Pipeline that
-// owns it, it serves one poll at a time.
+// candidates reads no row and decodes no signature. When other instances
+// cluster into the store too (shared), it also loads, before each
+// decision, the reports they stored since it last looked. Like the
+// Pipeline that owns it, it serves one poll at a time.
 type window struct {
-	store SignatureStore
+	store  SignatureStore
+	shared SharedStore
+	// mark is how far the shared store's reports are loaded.
+	mark int64
 	// loaded is true once from is meaningful.
 	loaded bool
 	from   time.Time
+	// ids are the reports in the window, so that one learnt twice (from
+	// this instance's commit and from the shared store) is kept once.
+	ids    map[string]bool
 	byBand map[int64][]*entry
 	// byCluster lists each development's reports.
 	byCluster map[int64][]*entry
@@ -41,15 +49,40 @@ type entry struct {
 	bands []int64
 }
 
-// newWindow returns an empty window over st.
-func newWindow(st SignatureStore) *window {
-	return &window{store: st, byBand: make(map[int64][]*entry), byCluster: make(map[int64][]*entry)}
+// newWindow returns an empty window over st; shared, when not nil, is the
+// same store as other instances see it.
+func newWindow(st SignatureStore, shared SharedStore) *window {
+	return &window{store: st, shared: shared, ids: make(map[string]bool),
+		byBand: make(map[int64][]*entry), byCluster: make(map[int64][]*entry)}
+}
+
+// sync loads the reports other instances clustered since the window last
+// looked, if it is loaded and shared.
+func (w *window) sync(ctx context.Context) error {
+	if w.shared == nil || !w.loaded {
+		return nil
+	}
+	stored, mark, err := w.shared.SignaturesSince(ctx, w.mark, w.from)
+	if err != nil {
+		return fmt.Errorf("sync clustering window: %w", err)
+	}
+	w.mark = mark
+	return w.addStored(stored)
 }
 
 // cover makes the window hold every clustered report published since
 // since, loading from the store what it lacks.
 func (w *window) cover(ctx context.Context, since time.Time) error {
 	switch {
+	case !w.loaded && w.shared != nil:
+		stored, mark, err := w.shared.SignaturesSince(ctx, 0, since)
+		if err != nil {
+			return fmt.Errorf("load clustering window: %w", err)
+		}
+		w.mark = mark
+		if err := w.addStored(stored); err != nil {
+			return err
+		}
 	case !w.loaded:
 		// Everything stored since since, however far ahead it was dated.
 		if err := w.load(ctx, since, since.AddDate(1000, 0, 0)); err != nil {
@@ -72,6 +105,11 @@ func (w *window) load(ctx context.Context, from, to time.Time) error {
 	if err != nil {
 		return fmt.Errorf("load clustering window: %w", err)
 	}
+	return w.addStored(stored)
+}
+
+// addStored decodes and adds stored reports.
+func (w *window) addStored(stored []store.Candidate) error {
 	for _, c := range stored {
 		var sig story.Sig
 		if err := sig.UnmarshalBinary(c.Sig); err != nil {
@@ -82,8 +120,13 @@ func (w *window) load(ctx context.Context, from, to time.Time) error {
 	return nil
 }
 
-// add puts report r of development clusterID in the window.
+// add puts report r of development clusterID in the window, unless it is
+// there already.
 func (w *window) add(clusterID int64, r story.Report) {
+	if w.ids[r.ID] {
+		return
+	}
+	w.ids[r.ID] = true
 	e := &entry{Candidate: story.Candidate{ClusterID: clusterID, Report: r}, bands: r.Sig.Bands()}
 	for _, b := range e.bands {
 		w.byBand[b] = append(w.byBand[b], e)
@@ -140,6 +183,12 @@ func (w *window) forget(before time.Time) {
 	}
 	w.byBand = dropBefore(w.byBand, before)
 	w.byCluster = dropBefore(w.byCluster, before)
+	w.ids = make(map[string]bool, w.size-stale)
+	for _, es := range w.byCluster {
+		for _, e := range es {
+			w.ids[e.ID] = true
+		}
+	}
 	w.size -= stale
 	w.from = before
 }

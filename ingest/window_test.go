@@ -63,7 +63,7 @@ func TestWindowCandidates(t *testing.T) {
 		stored(t, 1, "k-a", wt0, kyiv),
 		stored(t, 2, "g", wt0.Add(2*time.Hour), geneva),
 	}}
-	w := newWindow(f)
+	w := newWindow(f, nil)
 	since := wt0.Add(-36 * time.Hour)
 	if err := w.cover(t.Context(), since); err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func TestWindowCandidates(t *testing.T) {
 
 func TestWindowLoadsEachRangeOnce(t *testing.T) {
 	f := &fakeSignatures{}
-	w := newWindow(f)
+	w := newWindow(f, nil)
 	for _, since := range []time.Time{wt0, wt0.Add(time.Hour), wt0.Add(-time.Hour), wt0} {
 		if err := w.cover(t.Context(), since); err != nil {
 			t.Fatal(err)
@@ -104,7 +104,7 @@ func TestWindowLoadsEachRangeOnce(t *testing.T) {
 
 func TestWindowLearnsAndForgets(t *testing.T) {
 	const text = "Zelensky receives the peace plan in Kyiv"
-	w := newWindow(&fakeSignatures{})
+	w := newWindow(&fakeSignatures{}, nil)
 	if err := w.cover(t.Context(), wt0); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestWindowLoadErrors(t *testing.T) {
 	broken := stored(t, 1, "bad", wt0, "x")
 	broken.Sig = []byte{0xff}
 	for _, f := range []*fakeSignatures{{err: errors.New("disk I/O error")}, {stored: []store.Candidate{broken}}} {
-		w := newWindow(f)
+		w := newWindow(f, nil)
 		if err := w.cover(t.Context(), wt0.Add(-time.Hour)); err == nil {
 			t.Errorf("cover over %+v: no error", f)
 		}
