@@ -1,0 +1,44 @@
+package store
+
+import (
+	"time"
+
+	"storyline/feeds"
+)
+
+// Snapshot is the whole content of a store, in a form every implementation
+// reads and writes: what `storyline migrate` moves from one database to
+// another. Ids (clusters, outbox entries) are kept, so that messages,
+// nonces and "Why was this posted?" still find their items.
+type Snapshot struct {
+	// Items are the stored records in the order they were stored, with
+	// their cluster and message, without signatures.
+	Items []Record
+	// Mentions are the actors named by the items, dated.
+	Mentions []Mention
+	// Clusters are the developments, without their item ids (each item
+	// names its cluster).
+	Clusters []Cluster
+	// Outbox holds every entry, sent, failed or pending, by id.
+	Outbox []OutboxRow
+	// LastOutboxID is the largest outbox id ever handed out (an entry
+	// may have been deleted): the next one must be greater.
+	LastOutboxID int64
+	FeedStates   []feeds.State
+	Digests      []Daily
+	// Signatures are the clustered reports' signatures (ClusterID,
+	// ItemID, Published and Sig).
+	Signatures []Candidate
+}
+
+// Mention is one actor named by one item.
+type Mention struct {
+	ItemID, Actor string
+	At            time.Time
+}
+
+// OutboxRow is an outbox entry with the times of its delivery or refusal.
+type OutboxRow struct {
+	OutboxEntry
+	SentAt, FailedAt time.Time
+}
