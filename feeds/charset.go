@@ -24,7 +24,11 @@ import (
 // when the header names no charset, or one WHATWG's encoding labels do not
 // know; when it starts with a byte-order mark, which outranks the header (as
 // in RFC 7303 and browsers); when it is JSON, which is always UTF-8; and when
-// the header says UTF-8 but the body is not.
+// the header says UTF-8 but the body is not. A body labelled Latin-1,
+// windows-1252 or US-ASCII (all windows-1252 to WHATWG) that is valid UTF-8
+// with multi-byte characters is read as UTF-8: servers long labelled every
+// text ISO-8859-1 by default, and real Latin-1 text is practically never
+// valid UTF-8 once it has a non-ASCII character.
 func fromDeclaredCharset(body []byte, contentType string) []byte {
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil || params["charset"] == "" || isJSON(mediaType) || hasBOM(body) {
@@ -34,7 +38,7 @@ func fromDeclaredCharset(body []byte, contentType string) []byte {
 	switch {
 	case enc == nil:
 		return body
-	case name == "utf-8":
+	case name == "utf-8", name == "windows-1252" && isMultibyteUTF8(body):
 		if !utf8.Valid(body) {
 			return body
 		}
@@ -45,6 +49,13 @@ func fromDeclaredCharset(body []byte, contentType string) []byte {
 		return body
 	}
 	return stripEncodingDecl(out)
+}
+
+// isMultibyteUTF8 reports whether body is valid UTF-8 with at least one
+// character outside ASCII.
+func isMultibyteUTF8(body []byte) bool {
+	multibyte, invalid := utf8Shape(body)
+	return multibyte > 0 && invalid == 0
 }
 
 // isJSON reports whether a media type is JSON.
@@ -66,12 +77,14 @@ func hasBOM(body []byte) bool {
 // repairEncoding converts a body the parser refused into UTF-8 and removes
 // its encoding declaration, which no longer describes it. It handles UTF-16
 // and UTF-32 (by BOM or by the bytes of "<?"), mostly-UTF-8 text with stray
-// invalid bytes (replaced by U+FFFD), and legacy text that looks like
-// windows-1252, windows-1251 or KOI8-R. A valid UTF-8 body keeps its bytes
-// and only loses a declaration naming another encoding. It reports false
-// when it changed nothing, so retrying would be pointless: an encoding it
-// cannot recognise stays an error rather than becoming replacement
-// characters.
+// invalid bytes, legacy text that looks like windows-1252, windows-1251 or
+// KOI8-R, and, failing all these, text with a few bytes no encoding
+// explains (see strayBytes). Bytes that stay invalid become U+FFFD, one per run, in the
+// field they were in: the feed's other fields and items keep their text. A
+// valid UTF-8 body keeps its bytes and only loses a declaration naming
+// another encoding. It reports false when it changed nothing, so retrying
+// would be pointless: a body mostly in an encoding it cannot recognise
+// stays an error rather than becoming replacement characters.
 func repairEncoding(body []byte) ([]byte, bool) {
 	if enc := wideUnicode(body); enc != nil {
 		if out, err := enc.NewDecoder().Bytes(body); err == nil {
@@ -82,7 +95,8 @@ func repairEncoding(body []byte) ([]byte, bool) {
 		out := stripEncodingDecl(body)
 		return out, !bytes.Equal(out, body)
 	}
-	if multibyte, invalid := utf8Shape(body); multibyte > invalid {
+	multibyte, invalid := utf8Shape(body)
+	if multibyte > invalid {
 		return stripEncodingDecl(bytes.ToValidUTF8(body, []byte("\uFFFD"))), true
 	}
 	if enc := guessLegacy(body); enc != nil {
@@ -90,8 +104,20 @@ func repairEncoding(body []byte) ([]byte, bool) {
 			return stripEncodingDecl(out), true
 		}
 	}
+	if invalid <= strayBytes || invalid <= len(body)/strayRatio {
+		return stripEncodingDecl(bytes.ToValidUTF8(body, []byte("\uFFFD"))), true
+	}
 	return body, false
 }
+
+// A body with few invalid bytes is UTF-8 (or ASCII) with stray garbage: at
+// most strayBytes of them, or one per strayRatio bytes. A title in an
+// unknown encoding has more than strayBytes; a feed in one has more than
+// one per strayRatio.
+const (
+	strayBytes = 8
+	strayRatio = 1000
+)
 
 // utf8Shape counts the valid multi-byte UTF-8 sequences and the invalid
 // bytes in body.
@@ -210,3 +236,4 @@ func stripEncodingDecl(body []byte) []byte {
 	cleaned := regexp.MustCompile(`\s+encoding\s*=\s*("[^"]*"|'[^']*')`).ReplaceAll(decl, nil)
 	return append(cleaned, body[len(decl):]...)
 }
+

@@ -56,6 +56,13 @@ func TestPollUsesDeclaredCharset(t *testing.T) {
 			doc(`<?xml version="1.0" encoding="ISO-8859-7"?>`, greek7), greek},
 		{"byte-order mark outranks the header", "application/rss+xml; charset=iso-8859-7",
 			"\xEF\xBB\xBF" + doc(bare, polish), polish},
+		// Apache long labelled text ISO-8859-1 by default; read as
+		// Latin-1, UTF-8 text turns into "ZaÅ¼Ã³Å‚Ä‡".
+		{"UTF-8 labelled ISO-8859-1 by its server", "text/xml; charset=ISO-8859-1", doc(bare, polish), polish},
+		{"UTF-8 labelled windows-1252 by its server", "application/rss+xml; charset=windows-1252", doc(bare, greek), greek},
+		{"UTF-8 labelled US-ASCII by its server", "text/xml; charset=us-ascii", doc(bare, polish), polish},
+		{"Latin-1 labelled ISO-8859-1 stays Latin-1", "text/xml; charset=ISO-8859-1",
+			doc(bare, encode(t, charmap.Windows1252, "Café crème, “quoted”")), "Café crème, “quoted”"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -303,6 +303,45 @@ func TestParseRepairsEncodings(t *testing.T) {
 	}
 }
 
+// TestParseRepairsBadBytesPerField checks that bytes no encoding explains,
+// in one field, spoil that field only: the feed and its other items stay.
+func TestParseRepairsBadBytesPerField(t *testing.T) {
+	const bad = "\xFF\xFE\xC3\x28" // FF FE would be a UTF-16 mark at the start; C3 starts a sequence "(" cannot end
+	tests := []struct {
+		name string
+		body []byte
+	}{
+		{"ASCII RSS", rss("https://e.com/",
+			"<item><guid>1</guid><title>Talks resume in Geneva</title></item>"+
+				"<item><guid>2</guid><title>Envoy "+bad+" lands</title></item>"+
+				"<item><guid>3</guid><title>Ceasefire holds</title></item>")},
+		{"Atom with a few UTF-8 accents", []byte(`<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>` +
+			`<entry><id>urn:1</id><title>Talks resume in Geneva</title><summary>Zürich, Genève</summary></entry>` +
+			`<entry><id>urn:2</id><title>Envoy ` + bad + ` lands</title></entry>` +
+			`<entry><id>urn:3</id><title>Ceasefire holds</title></entry></feed>`)},
+		{"bad bytes in two fields", rss("https://e.com/",
+			"<item><guid>1</guid><title>Talks resume in Geneva</title><description>"+bad+"</description></item>"+
+				"<item><guid>2</guid><title>Envoy "+bad+" lands</title></item>"+
+				"<item><guid>3</guid><title>Ceasefire holds</title></item>")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items, err := Parse(Source{URL: "https://e.com/rss"}, tt.body, testNow)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			var titles []string
+			for _, it := range items {
+				titles = append(titles, it.Title)
+			}
+			want := []string{"Talks resume in Geneva", "Envoy \uFFFD( lands", "Ceasefire holds"}
+			if strings.Join(titles, "|") != strings.Join(want, "|") {
+				t.Fatalf("titles %q, want %q", titles, want)
+			}
+		})
+	}
+}
+
 func TestParseRefusesUnknownLegacyEncoding(t *testing.T) {
 	// Shift_JIS bytes with no declaration: no repair is trustworthy, so the
 	// parse fails instead of yielding replacement characters.
