@@ -2,9 +2,11 @@ package feeds
 
 import (
 	"bytes"
+	"fmt"
 	"iter"
 	"mime"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -237,3 +239,96 @@ func stripEncodingDecl(body []byte) []byte {
 	return append(cleaned, body[len(decl):]...)
 }
 
+// encodingSwitch is an XML declaration (<?xml … encoding="…"?>) at which
+// encoding/xml, and so gofeed, would start decoding the rest of the
+// document from another encoding: anywhere in the document, not only at
+// its start.
+type encodingSwitch struct {
+	// start and end delimit the declaration.
+	start, end int
+	// label is the encoding it names.
+	label string
+}
+
+// declaredEncoding reads a processing instruction (from "<?" to "?>") as
+// encoding/xml does and returns the encoding it would switch to: the
+// instruction's target must be exactly "xml", and its first
+// encoding="…" or encoding='…' must name something other than "utf-8".
+func declaredEncoding(pi []byte) (string, bool) {
+	if !bytes.HasPrefix(pi, []byte("<?xml")) || !bytes.HasSuffix(pi, []byte("?>")) || len(pi) < len("<?xml?>") {
+		return "", false
+	}
+	content := pi[len("<?xml") : len(pi)-len("?>")]
+	if len(content) > 0 && isNameByte(content[0]) {
+		return "", false // another target, such as xml-stylesheet
+	}
+	label := procInstParam("encoding", string(content))
+	if label == "" || strings.EqualFold(label, "utf-8") {
+		return "", false
+	}
+	return label, true
+}
+
+// isNameByte reports whether c may continue an XML name as encoding/xml
+// reads it.
+func isNameByte(c byte) bool {
+	return nameStart(c) || '0' <= c && c <= '9' || c == '-' || c == '.'
+}
+
+// procInstParam returns the value of param="…" or param='…' in the
+// content of a processing instruction, found as encoding/xml finds it: at
+// the first "param=" followed by a quote, even inside a longer name.
+func procInstParam(param, s string) string {
+	key := param + "="
+	for i := 0; i < len(s); {
+		k := strings.Index(s[i:], key)
+		if k < 0 || i+k+len(key) >= len(s) {
+			return ""
+		}
+		quote := s[i+k+len(key)]
+		i += k + len(key) + 1
+		if quote == '"' || quote == '\'' {
+			end := strings.IndexByte(s[i:], quote)
+			if end < 0 {
+				return ""
+			}
+			return s[i : i+end]
+		}
+	}
+	return ""
+}
+
+// ownEncoding does the decoding that encoding/xml would do at sw, so that
+// gofeed never switches encodings itself: a switch it made would show it
+// markup that no scan of the bytes saw (UTF-16 in a document that declares
+// it after ASCII bytes). The result is a copy of body whose bytes after sw
+// are decoded to UTF-8 and whose declaration at sw names no encoding. An
+// encoding WHATWG's labels do not know leaves body as it is: encoding/xml
+// stops at that declaration.
+func ownEncoding(body []byte, sw encodingSwitch) ([]byte, error) {
+	enc, _ := charset.Lookup(sw.label)
+	if enc == nil {
+		return body, nil
+	}
+	rest, err := enc.NewDecoder().Bytes(body[sw.end:])
+	if err != nil {
+		return nil, fmt.Errorf("decode from %s: %w", sw.label, err)
+	}
+	owned := append(slices.Clip(slices.Clone(body[:sw.end])), rest...)
+	neutralise(owned[sw.start:sw.end])
+	return owned, nil
+}
+
+// neutralise rewrites an XML declaration in place so that it names no
+// encoding: every "encoding=" becomes "encoding ", which keeps the
+// document's length and offsets.
+func neutralise(pi []byte) {
+	for {
+		i := bytes.Index(pi, []byte("encoding="))
+		if i < 0 {
+			return
+		}
+		pi[i+len("encoding")] = ' '
+		pi = pi[i+len("encoding "):]
+	}
+}

@@ -84,6 +84,8 @@ func classifySentinel(err error) Class {
 		return ClassTooLarge
 	case errors.Is(err, ErrNotAFeed):
 		return ClassNotAFeed
+	case errors.Is(err, ErrTooComplex):
+		return ClassTooComplex
 	}
 	return ""
 }

@@ -376,7 +376,7 @@ func TestFetchThenParseNotAFeed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fetch: %v", err)
 	}
-	_, err = Parse(src, resp.Body, testNow)
+	_, err = Parse(t.Context(), src, resp.Body, testNow)
 	var fe *FetchError
 	if !errors.As(err, &fe) || fe.Class != ClassNotAFeed || !errors.Is(err, ErrNotAFeed) {
 		t.Fatalf("error %v, want not_a_feed", err)

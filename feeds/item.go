@@ -65,15 +65,16 @@ type Class string
 
 // The failure classes kept per feed.
 const (
-	ClassDNS       Class = "dns"
-	ClassConnect   Class = "connect"
-	ClassTimeout   Class = "timeout"
-	ClassTLS       Class = "tls"
-	ClassHTTP4xx   Class = "http_4xx"
-	ClassHTTP5xx   Class = "http_5xx"
-	ClassTooLarge  Class = "too_large"
-	ClassNotAFeed  Class = "not_a_feed"
-	ClassParse     Class = "parse"
-	ClassForbidden Class = "forbidden_address"
-	ClassOther     Class = "other"
+	ClassDNS        Class = "dns"
+	ClassConnect    Class = "connect"
+	ClassTimeout    Class = "timeout"
+	ClassTLS        Class = "tls"
+	ClassHTTP4xx    Class = "http_4xx"
+	ClassHTTP5xx    Class = "http_5xx"
+	ClassTooLarge   Class = "too_large"
+	ClassNotAFeed   Class = "not_a_feed"
+	ClassParse      Class = "parse"
+	ClassTooComplex Class = "too_complex" // too deep, too many elements or too slow: see MaxDepth
+	ClassForbidden  Class = "forbidden_address"
+	ClassOther      Class = "other"
 )

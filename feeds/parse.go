@@ -2,10 +2,12 @@ package feeds
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -18,43 +20,80 @@ import (
 // treated as bogus and replaced by now.
 const futureSkew = 10 * time.Minute
 
+// maxParseTime bounds the parsing of one feed. The structural limits keep
+// a 10 MB document under a few seconds; this catches whatever they miss.
+const maxParseTime = 30 * time.Second
+
+// errParseTime is the cause of a parse that ran out of maxParseTime.
+var errParseTime = fmt.Errorf("parsing took longer than %s: %w", maxParseTime, ErrTooComplex)
+
 // Parse parses an RSS, Atom or JSON feed body into normalised Items, at most
-// one per identity, in feed order. A body the parser refuses for its
-// encoding is repaired and parsed once more. An HTML page or any other
-// non-feed document gives a *FetchError of class not_a_feed, naming the feed
-// the page links when it links one; other failures are class parse.
-func Parse(src Source, body []byte, now time.Time) ([]Item, error) {
-	feed, err := parseFeed(body)
-	if err != nil {
-		return nil, classifyParseError(src, body, err)
+// one per identity, in feed order. A document nested deeper than MaxDepth
+// or with too many elements for its size is refused unparsed, as is one
+// that takes longer than maxParseTime: a *FetchError of class too_complex.
+// A body the parser refuses for its encoding is repaired and parsed once
+// more. An HTML page or any other non-feed document gives a *FetchError of
+// class not_a_feed, naming the feed the page links when it links one;
+// other failures are class parse. Parsing stops soon after ctx ends, with
+// ctx's error.
+func Parse(ctx context.Context, src Source, body []byte, now time.Time) ([]Item, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, maxParseTime, errParseTime)
+	defer cancel()
+	feed, err := parseFeed(ctx, body)
+	if err == nil {
+		var items []Item
+		if items, err = normalise(ctx, src, feed, now.UTC()); err == nil {
+			return items, nil
+		}
 	}
-	return normalise(src, feed, now.UTC()), nil
+	if cerr := ctx.Err(); cerr != nil {
+		err = context.Cause(ctx)
+		return nil, &FetchError{URL: src.URL, Class: ClassOf(err), Err: err}
+	}
+	if errors.Is(err, ErrTooComplex) {
+		return nil, &FetchError{URL: src.URL, Class: ClassTooComplex, Err: err}
+	}
+	return nil, classifyParseError(src, body, err)
 }
 
-// parseFeed runs gofeed, retrying once on a re-encoded body when the first
-// attempt fails.
-func parseFeed(body []byte) (*gofeed.Feed, error) {
-	feed, err := gofeedParse(body)
-	if err == nil {
-		return feed, nil
+// parseFeed checks the structure of body and runs gofeed on it, retrying
+// once on a re-encoded body when the first attempt fails.
+func parseFeed(ctx context.Context, body []byte) (*gofeed.Feed, error) {
+	feed, err := checkedParse(ctx, body)
+	if err == nil || ctx.Err() != nil || errors.Is(err, ErrTooComplex) {
+		return feed, err
 	}
 	repaired, changed := repairEncoding(body)
 	if !changed {
 		return nil, err
 	}
-	feed, retryErr := gofeedParse(repaired)
+	feed, retryErr := checkedParse(ctx, repaired)
 	if retryErr != nil {
+		if ctx.Err() != nil || errors.Is(retryErr, ErrTooComplex) {
+			return nil, retryErr
+		}
 		return nil, err
 	}
 	return feed, nil
 }
 
+// checkedParse runs gofeed on body once checkComplexity has let it
+// through.
+func checkedParse(ctx context.Context, body []byte) (*gofeed.Feed, error) {
+	body, err := checkComplexity(ctx, body)
+	if err != nil {
+		return nil, err
+	}
+	return gofeedParse(ctx, bytes.NewReader(body))
+}
+
 // gofeedParse runs gofeed on body, turning a panic inside the parser into an
-// error: a hostile feed must not take the process down. The RSS translator
-// skips its scan of every item's HTML for a first image: storyline posts no
-// images, and the scan is a full HTML parse per item, about a third of
-// gofeed's time on a news feed.
-func gofeedParse(body []byte) (feed *gofeed.Feed, err error) {
+// error: a hostile feed must not take the process down. gofeed reads the
+// body through a reader that fails once ctx ends, so that it stops within a
+// few kilobytes of XML. The RSS translator skips its scan of every item's
+// HTML for a first image: storyline posts no images, and the scan is a
+// full HTML parse per item, about a third of gofeed's time on a news feed.
+func gofeedParse(ctx context.Context, body io.Reader) (feed *gofeed.Feed, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			feed, err = nil, fmt.Errorf("%w: parser panic: %v", errParserPanic, r)
@@ -62,7 +101,22 @@ func gofeedParse(body []byte) (feed *gofeed.Feed, err error) {
 	}()
 	p := gofeed.NewParser()
 	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
-	return p.Parse(bytes.NewReader(body))
+	return p.Parse(ctxReader{ctx: ctx, r: body})
+}
+
+// ctxReader is a reader that fails with its context's error once the
+// context ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+// Read reads from the underlying reader unless the context has ended.
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // errParserPanic marks a feed that made gofeed panic.
@@ -86,14 +140,23 @@ func classifyParseError(src Source, body []byte, err error) error {
 	}
 }
 
+// normaliseCheckEvery is how many items normalise converts between two
+// looks at its context.
+const normaliseCheckEvery = 256
+
 // normalise converts gofeed's items, dropping empty ones and repeated
-// identities.
-func normalise(src Source, feed *gofeed.Feed, now time.Time) []Item {
+// identities. It stops with ctx's error when ctx ends.
+func normalise(ctx context.Context, src Source, feed *gofeed.Feed, now time.Time) ([]Item, error) {
 	base := feedBase(src.URL, feed.Link)
 	lang := feedLanguage(feed)
 	seen := make(map[string]bool, len(feed.Items))
 	items := make([]Item, 0, len(feed.Items))
-	for _, fi := range feed.Items {
+	for i, fi := range feed.Items {
+		if i%normaliseCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		if fi == nil {
 			continue
 		}
@@ -104,7 +167,7 @@ func normalise(src Source, feed *gofeed.Feed, now time.Time) []Item {
 		seen[it.ID] = true
 		items = append(items, it)
 	}
-	return items
+	return items, nil
 }
 
 // feedBase is the URL relative item links resolve against: the feed's own

@@ -42,7 +42,7 @@ func BenchmarkParse(b *testing.B) {
 	b.Run("Parse", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			if _, err := Parse(src, body, testNow); err != nil {
+			if _, err := Parse(b.Context(), src, body, testNow); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -132,7 +132,7 @@ func (fp fetchParser) readFeed(ctx context.Context, src Source, v Validators, no
 	if resp.NotModified {
 		return readResult{notModified: true, validators: resp.Validators}, nil
 	}
-	items, err := Parse(src, fromDeclaredCharset(resp.Body, resp.ContentType), now)
+	items, err := Parse(ctx, src, fromDeclaredCharset(resp.Body, resp.ContentType), now)
 	if err != nil {
 		return readResult{}, err
 	}

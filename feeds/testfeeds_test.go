@@ -61,7 +61,7 @@ func fetchAndParse(ctx context.Context, path string) ([]Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(Source{Name: "corpus", URL: "https://feeds.example.com/feed.xml"}, resp.Body, testNow)
+	return Parse(ctx, Source{Name: "corpus", URL: "https://feeds.example.com/feed.xml"}, resp.Body, testNow)
 }
 
 // checkParse fetches and parses path within a deadline and checks the

@@ -184,7 +184,7 @@ func benchRepoll(b *testing.B, body []byte) {
 	p := ingest.New(st, m, slog.New(slog.DiscardHandler), ingest.Options{Now: func() time.Time { return now }})
 	src := feeds.Source{Name: "Bench", URL: "https://news.example/rss"}
 	poll := func() ingest.Result {
-		items, err := feeds.Parse(src, body, now)
+		items, err := feeds.Parse(ctx, src, body, now)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -215,7 +215,7 @@ func benchPipeline(b *testing.B, body []byte) {
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
 		round++
-		items, err := feeds.Parse(src, body, clock())
+		items, err := feeds.Parse(ctx, src, body, clock())
 		if err != nil {
 			b.Fatal(err)
 		}
