@@ -6,7 +6,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"net/url"
 	"syscall"
 	"time"
 )
@@ -27,7 +29,7 @@ var (
 	ErrUnsupportedScheme = errors.New("unsupported URL scheme")
 )
 
-// FetchError is the error returned by Fetch and Parse. It names the feed URL
+// FetchError is the error returned by Fetch and Parse. It holds the feed URL
 // and the failure class, and carries what the scheduler needs to react: the
 // HTTP status, a Retry-After delay and, for an HTML page, the feed it links.
 type FetchError struct {
@@ -45,13 +47,37 @@ type FetchError struct {
 	Err error
 }
 
-// Error returns "fetch URL: class: cause".
+// Error returns "fetch: cause" or, for the classes a parse gives, "parse:
+// cause". It names neither the URL nor the class: everything that reports
+// a FetchError reports them beside it (the poll log's url and class, the
+// feed's line in /status and preview), and the cause leaves out the URL
+// that the HTTP client's and the file system's errors repeat, so that a
+// failure reads as one clear line.
 func (e *FetchError) Error() string {
-	msg := fmt.Sprintf("fetch %s: %s: %v", e.URL, e.Class, e.Err)
+	op := "fetch"
+	switch e.Class {
+	case ClassParse, ClassNotAFeed, ClassTooComplex:
+		op = "parse"
+	}
+	msg := fmt.Sprintf("%s: %v", op, withoutLocation(e.Err))
 	if e.RetryAfter > 0 {
 		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
 	}
 	return msg
+}
+
+// withoutLocation returns what a *url.Error or *fs.PathError in err wraps,
+// which is err less the URL or path they name.
+func withoutLocation(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return err
 }
 
 // Unwrap returns the underlying error.

@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -48,12 +52,50 @@ func TestClassOf(t *testing.T) {
 
 func TestFetchErrorUnwrapAndMessage(t *testing.T) {
 	err := &FetchError{URL: "https://x/feed", Class: ClassHTTP4xx, Status: 429, RetryAfter: 90 * time.Second, Err: errors.New("429 Too Many Requests")}
-	want := "fetch https://x/feed: http_4xx: 429 Too Many Requests (retry after 1m30s)"
+	want := "fetch: 429 Too Many Requests (retry after 1m30s)"
 	if err.Error() != want {
 		t.Errorf("Error() = %q, want %q", err.Error(), want)
 	}
 	wrapped := &FetchError{URL: "u", Class: ClassTooLarge, Err: fmt.Errorf("read: %w", ErrTooLarge)}
 	if !errors.Is(wrapped, ErrTooLarge) {
 		t.Errorf("errors.Is(%v, ErrTooLarge) = false", wrapped)
+	}
+}
+
+// TestFetchErrorNamesTheURLNowhere checks the messages of real failures:
+// the poll log line gives the URL once (url=), so the error must not
+// repeat it, neither as "fetch URL" nor inside the HTTP client's
+// "Get "URL"" or the file system's "open PATH".
+func TestFetchErrorNamesTheURLNowhere(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL + "/feed"
+	closed.Close()
+	missing := filepath.Join(t.TempDir(), "missing.xml")
+	tests := []struct {
+		url, want string
+	}{
+		{srv.URL + "/feed", "fetch: 502 Bad Gateway"},
+		{closedURL, "fetch: dial tcp "},
+		{missing, "fetch: " + syscall.ENOENT.Error()},
+	}
+	f := localFetcher(Options{})
+	for _, tt := range tests {
+		_, err := f.Fetch(t.Context(), tt.url, Validators{})
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("Fetch(%s) = %v, want an error starting %q", tt.url, err, tt.want)
+			continue
+		}
+		if strings.Contains(err.Error(), tt.url) || strings.Contains(err.Error(), strings.TrimPrefix(tt.url, "http://")) {
+			t.Errorf("Fetch(%s) error %q repeats the URL", tt.url, err)
+		}
+	}
+	body := deepRSS(nest("x:a", 2*MaxDepth))
+	_, err := Parse(t.Context(), Source{URL: srv.URL + "/feed"}, body, testNow)
+	if want := "parse: elements nested more than 256 deep"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("Parse = %v, want an error starting %q", err, want)
 	}
 }

@@ -260,18 +260,6 @@ func checkFetchError(t *testing.T, tt fetchErrorCase, resp Response, err error) 
 	}
 }
 
-func TestFetchErrorMessage(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	defer srv.Close()
-	_, err := localFetcher(Options{}).Fetch(t.Context(), srv.URL+"/feed", Validators{})
-	want := "fetch " + srv.URL + "/feed: http_5xx: 503 Service Unavailable"
-	if err == nil || err.Error() != want {
-		t.Fatalf("error %v, want %q", err, want)
-	}
-}
-
 func TestFetchAddressGuard(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, rssBody)

@@ -76,7 +76,7 @@ func TestNextState(t *testing.T) {
 			err:  &FetchError{URL: src.URL, Class: ClassTimeout, Err: errors.New("deadline")},
 			r:    0.5,
 			want: State{URL: src.URL, ETag: `"v1"`, LastSuccess: earlier, LastPoll: now, NextPoll: now.Add(time.Minute),
-				Failures: 1, ErrorClass: ClassTimeout, LastError: "fetch https://example.com/rss: timeout: deadline", FailingSince: now},
+				Failures: 1, ErrorClass: ClassTimeout, LastError: "fetch: deadline", FailingSince: now},
 		},
 		{
 			name: "third failure doubles twice and keeps when the run began",
@@ -84,7 +84,7 @@ func TestNextState(t *testing.T) {
 			err:  &FetchError{URL: src.URL, Class: ClassDNS, Err: errors.New("no such host")},
 			r:    0.5,
 			want: State{URL: src.URL, ETag: `"old"`, LastSuccess: failing.LastSuccess, LastPoll: now, NextPoll: now.Add(4 * time.Minute),
-				Failures: 3, ErrorClass: ClassDNS, LastError: "fetch https://example.com/rss: dns: no such host", FailingSince: earlier},
+				Failures: 3, ErrorClass: ClassDNS, LastError: "fetch: no such host", FailingSince: earlier},
 		},
 		{
 			name: "long failure runs cap at the maximum backoff",
@@ -98,21 +98,21 @@ func TestNextState(t *testing.T) {
 			err:  &FetchError{URL: src.URL, Class: ClassHTTP4xx, Status: 429, RetryAfter: 45 * time.Minute, Err: errors.New("429 Too Many Requests")},
 			r:    0.5,
 			want: State{URL: src.URL, LastPoll: now, NextPoll: now.Add(45 * time.Minute), Failures: 1, ErrorClass: ClassHTTP4xx,
-				LastError: "fetch https://example.com/rss: http_4xx: 429 Too Many Requests (retry after 45m0s)", FailingSince: now},
+				LastError: "fetch: 429 Too Many Requests (retry after 45m0s)", FailingSince: now},
 		},
 		{
 			name: "503 without Retry-After waits at least one interval",
 			err:  &FetchError{URL: src.URL, Class: ClassHTTP5xx, Status: 503, Err: errors.New("503 Service Unavailable")},
 			r:    0.5,
 			want: State{URL: src.URL, LastPoll: now, NextPoll: now.Add(10 * time.Minute), Failures: 1, ErrorClass: ClassHTTP5xx,
-				LastError: "fetch https://example.com/rss: http_5xx: 503 Service Unavailable", FailingSince: now},
+				LastError: "fetch: 503 Service Unavailable", FailingSince: now},
 		},
 		{
 			name: "a huge Retry-After is capped at the maximum backoff",
 			err:  &FetchError{URL: src.URL, Class: ClassHTTP4xx, Status: 429, RetryAfter: 7 * 24 * time.Hour, Err: errors.New("429")},
 			r:    0.5,
 			want: State{URL: src.URL, LastPoll: now, NextPoll: now.Add(6 * time.Hour), Failures: 1, ErrorClass: ClassHTTP4xx,
-				LastError: "fetch https://example.com/rss: http_4xx: 429 (retry after 168h0m0s)", FailingSince: now},
+				LastError: "fetch: 429 (retry after 168h0m0s)", FailingSince: now},
 		},
 	}
 	for _, tt := range tests {
