@@ -83,7 +83,7 @@ func checkToken(ctx context.Context, client *bot.Client, cfg *config.Config, log
 	user, err := client.CheckToken(ctx)
 	switch {
 	case errors.Is(err, bot.ErrTokenRejected):
-		return fmt.Errorf("run: Discord rejected the bot token in %s; check the variable holds the token of the bot (Bot → Reset Token in the developer portal)", cfg.Discord.TokenEnv)
+		return fmt.Errorf("run: Discord rejected the bot token in %s; check the variable holds the token of the bot (Bot → Reset Token in the developer portal)", cfg.Discord.TokenVariable())
 	case err != nil:
 		logger.Warn("discord unreachable at start", "error", err)
 	default:

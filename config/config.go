@@ -225,11 +225,12 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 
 // Token returns the bot token from the environment variable named by
 // Discord.TokenEnv. An empty value is an error wrapping ErrNoToken that names
-// the variable; the token itself never appears in an error.
+// the variable; the token itself never appears in an error, nor does a
+// token_env value that may be one.
 func (c *Config) Token(getenv func(string) string) (string, error) {
 	token := strings.TrimSpace(getenv(c.Discord.TokenEnv))
 	if token == "" {
-		return "", fmt.Errorf("discord token: environment variable %s is empty: %w", c.Discord.TokenEnv, ErrNoToken)
+		return "", fmt.Errorf("discord token: environment variable %s is empty: %w", c.Discord.TokenVariable(), ErrNoToken)
 	}
 	return token, nil
 }

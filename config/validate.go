@@ -236,9 +236,7 @@ func isScheme(s string) bool {
 }
 
 func (v *validator) discord(d *Discord) {
-	if blank(d.TokenEnv) {
-		v.add("discord.token_env", "required: the name of the environment variable holding the bot token")
-	}
+	v.tokenEnv(d.TokenEnv)
 	v.snowflake("discord.channel_id", d.ChannelID)
 	v.snowflake("discord.guild_id", d.GuildID)
 	v.snowflake("discord.application_id", d.ApplicationID)
