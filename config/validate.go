@@ -25,6 +25,7 @@ func validate(cfg *Config, keys *keyIndex, env map[string]string) error {
 	v := &validator{file: cfg.Path, keys: keys, env: env}
 	v.story(&cfg.Story, len(cfg.Actors))
 	v.actors(cfg.Actors, cfg.Definition().Actors)
+	v.terms(cfg)
 	v.feeds(cfg.Feeds)
 	v.discord(&cfg.Discord)
 	v.settings(cfg)

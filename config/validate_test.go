@@ -7,7 +7,7 @@ import (
 )
 
 // minimalStory is the least a valid configuration needs.
-const minimalStory = "[story]\nname = \"S\"\nphrases = [\"p\"]\n"
+const minimalStory = "[story]\nname = \"S\"\nphrases = [\"peace plan\"]\n"
 
 func TestValidationRules(t *testing.T) {
 	tests := []struct {
@@ -16,8 +16,8 @@ func TestValidationRules(t *testing.T) {
 		want []string
 	}{
 		// story
-		{"story name required", "[story]\nphrases = [\"p\"]\n", []string{"c.toml:1: story.name: required"}},
-		{"story name blank", "[story]\nname = \"  \"\nphrases = [\"p\"]\n", []string{"c.toml:2: story.name: required"}},
+		{"story name required", "[story]\nphrases = [\"peace plan\"]\n", []string{"c.toml:1: story.name: required"}},
+		{"story name blank", "[story]\nname = \"  \"\nphrases = [\"peace plan\"]\n", []string{"c.toml:2: story.name: required"}},
 		{"no story at all", "", []string{
 			"c.toml: story.name: required",
 			"c.toml: story: the story needs at least one phrase, weak phrase or actor",
@@ -34,9 +34,9 @@ func TestValidationRules(t *testing.T) {
 		}},
 		{"zero weights allowed", minimalStory + "weak_weight = 0\ncontext_weight = 0\nexclude_weight = 0\n", nil},
 		{"no phrase or actor", "[story]\nname = \"S\"\n", []string{"c.toml:1: story: the story needs at least one phrase, weak phrase or actor"}},
-		{"weak phrase suffices", "[story]\nname = \"S\"\nweak_phrases = [\"w\"]\n", nil},
-		{"actor suffices", "[story]\nname = \"S\"\n[[actors]]\nname = \"A\"\naliases = [\"A\"]\n", nil},
-		{"empty phrases", "[story]\nname = \"S\"\nphrases = [\n  \"p\",\n  \"\",\n]\nweak_phrases = [\" \"]\ncontext = [\"c\", \"\"]\nexclude = [\"\\t\"]\n", []string{
+		{"weak phrase suffices", "[story]\nname = \"S\"\nweak_phrases = [\"ceasefire\"]\n", nil},
+		{"actor suffices", "[story]\nname = \"S\"\n[[actors]]\nname = \"A\"\naliases = [\"Ada\"]\n", nil},
+		{"empty phrases", "[story]\nname = \"S\"\nphrases = [\n  \"peace plan\",\n  \"\",\n]\nweak_phrases = [\" \"]\ncontext = [\"Geneva\", \"\"]\nexclude = [\"\\t\"]\n", []string{
 			"c.toml:5: story.phrases[1]: empty phrase",
 			"c.toml:7: story.weak_phrases[0]: empty phrase",
 			"c.toml:8: story.context[1]: empty context term",
@@ -44,10 +44,10 @@ func TestValidationRules(t *testing.T) {
 		}},
 
 		// actors
-		{"actor name required", minimalStory + "[[actors]]\naliases = [\"a\"]\n", []string{"c.toml:4: actors[0].name: required"}},
+		{"actor name required", minimalStory + "[[actors]]\naliases = [\"Ada\"]\n", []string{"c.toml:4: actors[0].name: required"}},
 		{"duplicate actor names, any case", minimalStory + "[[actors]]\nname = \"Ada Quarry\"\n[[actors]]\nname = \"B\"\n[[actors]]\nname = \"ADA QUARRY\"\n",
 			[]string{`c.toml:9: actors[2].name: actor "ADA QUARRY" is already actors[0]`}},
-		{"empty alias, stem, exclude", minimalStory + "[[actors]]\nname = \"A\"\naliases = [\"a\", \"b\", \"\"]\nstems = [\" \"]\nexclude = [\"\"]\n", []string{
+		{"empty alias, stem, exclude", minimalStory + "[[actors]]\nname = \"A\"\naliases = [\"Ada\", \"Quarry\", \"\"]\nstems = [\" \"]\nexclude = [\"\"]\n", []string{
 			"c.toml:6: actors[0].aliases[2]: empty alias",
 			"c.toml:7: actors[0].stems[0]: empty stem",
 			"c.toml:8: actors[0].exclude[0]: empty exclusion pattern",
