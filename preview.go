@@ -78,7 +78,7 @@ func preview(ctx context.Context, cfg *config.Config, o previewOptions, stdout, 
 	}
 	fetcher := newFetcher(cfg)
 	sched := feeds.NewScheduler(fetcher, sources, nil, nil, logger, schedulerOptions(cfg))
-	pipe := ingest.New(st, matcher, logger, ingest.Options{StoreOnly: true})
+	pipe := ingest.New(st, matcher, logger, ingest.Options{StoreOnly: true, MaxItems: cfg.Fetch.MaxItems})
 	var records []store.Record
 	var failed []feeds.Poll
 	for _, p := range pollAll(ctx, sched, sources, cfg.Poll.Concurrency) {

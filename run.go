@@ -193,6 +193,7 @@ func ingestOptions(cfg *config.Config, wake chan<- struct{}, st store.Store) ing
 		MaxPerCycle:   cfg.Discord.MaxPostsPerCycle,
 		Cluster:       clusterOptions(cfg),
 		Threads:       cfg.Discord.Threads,
+		MaxItems:      cfg.Fetch.MaxItems,
 		Notify:        func() { nudge(wake) },
 	}
 }

@@ -169,6 +169,9 @@ type Fetch struct {
 	UserAgent string   `toml:"user_agent"`
 	// AllowPrivate allows feeds on private, loopback and link-local addresses.
 	AllowPrivate bool `toml:"allow_private"`
+	// MaxItems caps the items taken from one poll of a feed: the newest
+	// by date.
+	MaxItems int `toml:"max_items"`
 }
 
 // Backlog limits what is posted on a first run or after an outage.

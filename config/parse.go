@@ -119,7 +119,7 @@ func defaults() document {
 		},
 		Store:   Store{Path: "storyline.db"},
 		Poll:    Poll{Interval: Duration{15 * time.Minute}, Concurrency: 4, PerHost: 2, Jitter: 0.1},
-		Fetch:   Fetch{Timeout: Duration{20 * time.Second}, MaxBytes: 10 << 20, UserAgent: "storyline/0.1 (+https://github.com/storyline)"},
+		Fetch:   Fetch{Timeout: Duration{20 * time.Second}, MaxBytes: 10 << 20, MaxItems: 500, UserAgent: "storyline/0.1 (+https://github.com/storyline)"},
 		Backlog: Backlog{Window: Duration{12 * time.Hour}, MaxPosts: 3},
 		Cluster: Cluster{Window: Duration{36 * time.Hour}, Similarity: 0.10, MinSharedActors: 1},
 		Digest:  Digest{Timezone: "UTC"},

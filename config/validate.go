@@ -278,6 +278,7 @@ func (v *validator) settings(cfg *Config) {
 	}
 	v.duration("fetch.timeout", cfg.Fetch.Timeout)
 	v.atLeast("fetch.max_bytes", cfg.Fetch.MaxBytes, 1)
+	v.atLeast("fetch.max_items", int64(cfg.Fetch.MaxItems), 1)
 	v.duration("backlog.window", cfg.Backlog.Window)
 	v.atLeast("backlog.max_posts", int64(cfg.Backlog.MaxPosts), 0)
 	v.duration("cluster.window", cfg.Cluster.Window)

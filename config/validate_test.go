@@ -124,9 +124,10 @@ func TestValidationRules(t *testing.T) {
 		}},
 		{"jitter negative", minimalStory + "[poll]\njitter = -0.1\n", []string{"c.toml:5: poll.jitter: must be between 0 and 0.5, got -0.1"}},
 		{"jitter bounds allowed", minimalStory + "[poll]\njitter = 0.5\n[[feeds]]\nname = \"a\"\nurl = \"a.xml\"\ninterval = \"1s\"\n", nil},
-		{"fetch limits", minimalStory + "[fetch]\ntimeout = \"-5s\"\nmax_bytes = 0\n", []string{
+		{"fetch limits", minimalStory + "[fetch]\ntimeout = \"-5s\"\nmax_bytes = 0\nmax_items = 0\n", []string{
 			"c.toml:5: fetch.timeout: must be at least 1s, got -5s",
 			"c.toml:6: fetch.max_bytes: must be at least 1, got 0",
+			"c.toml:7: fetch.max_items: must be at least 1, got 0",
 		}},
 		{"backlog limits", minimalStory + "[backlog]\nwindow = \"999ms\"\nmax_posts = -1\n", []string{
 			"c.toml:5: backlog.window: must be at least 1s, got 999ms",

@@ -53,6 +53,11 @@ type Options struct {
 	// Threads makes further reports of a development replies in its
 	// thread instead of edits of its message.
 	Threads bool
+	// MaxItems caps the items one poll of a feed may bring: the newest
+	// by publication date are taken, the others left (and logged), so
+	// that a feed cannot grow the store by more than this per poll; 0
+	// means DefaultMaxItems.
+	MaxItems int
 	// Shared, when set, is the store's side of clustering shared with other
 	// instances: each poll's clustering decision and commit happen under
 	// its lock, after the window has loaded what the others clustered.
@@ -69,6 +74,14 @@ type SharedStore interface {
 	// published at or after from, and the latest mark.
 	SignaturesSince(ctx context.Context, mark int64, from time.Time) ([]store.Candidate, int64, error)
 }
+
+// DefaultMaxItems is the items taken from one poll of a feed when
+// Options.MaxItems is 0.
+const DefaultMaxItems = 500
+
+// checkEvery is how many items Process handles between two looks at its
+// context.
+const checkEvery = 64
 
 // Pipeline processes polls. It is safe for concurrent use; polls are
 // processed one at a time so that two feeds carrying the same item cannot
@@ -94,6 +107,9 @@ func New(st Store, m *story.Matcher, logger *slog.Logger, opts Options) *Pipelin
 	}
 	if opts.SummaryMax <= 0 {
 		opts.SummaryMax = 350
+	}
+	if opts.MaxItems <= 0 {
+		opts.MaxItems = DefaultMaxItems
 	}
 	if opts.Cluster == (story.ClusterOptions{}) {
 		opts.Cluster = story.DefaultClusterOptions()
@@ -125,7 +141,9 @@ func (p *Pipeline) HandlePoll(ctx context.Context, poll feeds.Poll) error {
 }
 
 // Process stores the new items of one poll and queues their posts, all in
-// one transaction together with the feed's new state.
+// one transaction together with the feed's new state. Of a poll with more
+// than MaxItems items, the newest MaxItems are taken. When ctx ends first,
+// it stops between items with ctx's error and stores nothing.
 func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -135,13 +153,16 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 		}
 		return Result{}, nil
 	}
-	fresh, err := p.store.Unseen(ctx, poll.Items)
+	fresh, err := p.store.Unseen(ctx, p.newest(poll))
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
 	}
 	now := p.opts.Now()
 	records := make([]store.Record, 0, len(fresh))
-	for _, it := range fresh {
+	for i, it := range fresh {
+		if i%checkEvery == 0 && ctx.Err() != nil {
+			return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, context.Cause(ctx))
+		}
 		r := store.Record{Item: it, Match: p.matcher.Match(it.Title, it.Text), SeenAt: now}
 		if r.Match.Relevant {
 			// Only items about the story are shown with a summary; the
@@ -179,6 +200,9 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 		res.Posted = append(res.Posted, post.ItemIDs...)
 		res.Digest = res.Digest || post.Kind == store.KindDigest
 	}
+	if ctx.Err() != nil {
+		return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, context.Cause(ctx))
+	}
 	committed, err := p.store.Commit(ctx, store.Batch{State: poll.State, Records: records, Posts: posts})
 	if err != nil {
 		return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
@@ -215,6 +239,31 @@ func (p *Pipeline) stillUnseen(ctx context.Context, records []store.Record) ([]s
 		keep[it.ID] = true
 	}
 	return slices.DeleteFunc(records, func(r store.Record) bool { return !keep[r.Item.ID] }), nil
+}
+
+// newest returns the poll's items when they are at most MaxItems, else the
+// MaxItems published last (the earlier of equal dates first), in feed
+// order, and logs what was left.
+func (p *Pipeline) newest(poll feeds.Poll) []feeds.Item {
+	items := poll.Items
+	if len(items) <= p.opts.MaxItems {
+		return items
+	}
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return items[b].Published.Compare(items[a].Published) })
+	kept := order[:p.opts.MaxItems]
+	oldest := items[kept[len(kept)-1]].Published
+	slices.Sort(kept)
+	out := make([]feeds.Item, len(kept))
+	for i, idx := range kept {
+		out[i] = items[idx]
+	}
+	p.logger.Info("feed over the item cap: took the newest", "feed", poll.Source.Name, "items", len(items),
+		"taken", len(out), "oldest_taken", oldest, "fix", "raise [fetch] max_items to take more per poll")
+	return out
 }
 
 // plan decides what the relevant records of a poll queue (records are
