@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -57,8 +58,8 @@ func testMatcher(t *testing.T) *story.Matcher {
 			{Text: "peace plan", Weight: 1}, {Text: "мирный план", Weight: 1}, {Text: "мирний план", Weight: 1},
 		},
 		Actors: []story.Actor{
-			{Name: "Volodymyr Zelensky", Aliases: []string{"Zelensky"}, Stems: []string{"Зеленск", "Зеленськ"}},
-			{Name: "Dan Driscoll", Aliases: []string{"Driscoll"}, Stems: []string{"Дрискол", "Дріскол"}},
+			{Name: "Volodymyr Zelensky", Aliases: []string{"Volodymyr Zelensky", "Zelensky"}, Stems: []string{"Зеленск", "Зеленськ"}},
+			{Name: "Dan Driscoll", Aliases: []string{"Dan Driscoll", "Driscoll", "Дэн Дрисколл"}, Stems: []string{"Дрискол", "Дріскол"}},
 			{Name: "Andriy Yermak", Aliases: []string{"Yermak"}},
 			{Name: "Marco Rubio", Aliases: []string{"Rubio"}},
 		},
@@ -344,4 +345,100 @@ func TestStoreOnlyQueuesNothing(t *testing.T) {
 	if got := f.drain(); len(got) != 0 || len(res.Records) != 2 {
 		t.Errorf("queued %v, stored %d records; want nothing queued, 2 stored", got, len(res.Records))
 	}
+}
+
+// relevantIn reports whether the record with id in res was stored as
+// relevant.
+func relevantIn(res ingest.Result, id string) bool {
+	for _, r := range res.Records {
+		if r.Item.ID == id {
+			return r.Match.Relevant
+		}
+	}
+	return false
+}
+
+// TestLowScoreReportJoinsKnownDevelopment: a report that names the
+// development's people but not the story's phrases scores below the
+// threshold; it still joins the development it plainly reports (an edit,
+// stored as relevant with a summary), while a report of the same people
+// on another track stays out, and a low-scoring report of no known
+// development is never posted.
+func TestLowScoreReportJoinsKnownDevelopment(t *testing.T) {
+	f := newFixture(t, nil)
+	f.poll("Wire", kyiv[0], kyiv[1])
+	paraphrase := report{"Meduza", "kyiv-meduza-2", "Дрисколл встретился с Зеленским в Киеве и передал документ",
+		"Министр армии США Дэн Дрисколл встретился в Киеве с Зеленским и передал документ.", 5 * time.Minute}
+	otherTrack := report{"Meduza", "lviv-hospital", "Zelensky and Driscoll visit wounded soldiers at a Lviv hospital",
+		"Volodymyr Zelensky and Dan Driscoll spoke with wounded servicemen and doctors in Lviv.", 5 * time.Minute}
+	unknown := report{"Meduza", "rubio-budget", "Rubio defends the State Department budget in Congress",
+		"Marco Rubio told senators the cuts would not affect embassies.", 5 * time.Minute}
+	res := f.poll("Meduza", paraphrase, otherTrack, unknown)
+	f.check(f.drain(), []queued{
+		{store.KindPost, []string{"kyiv-wire", "kyiv-ind"}, 1},
+		{store.KindEdit, []string{"kyiv-meduza-2"}, 1},
+	})
+	if !relevantIn(res, "kyiv-meduza-2") || relevantIn(res, "lviv-hospital") || relevantIn(res, "rubio-budget") {
+		t.Errorf("relevant: paraphrase %v, other track %v, unknown %v; want only the paraphrase",
+			relevantIn(res, "kyiv-meduza-2"), relevantIn(res, "lviv-hospital"), relevantIn(res, "rubio-budget"))
+	}
+	for _, r := range res.Records {
+		if r.Item.ID == "kyiv-meduza-2" && r.Summary == "" {
+			t.Error("the joining report has no summary")
+		}
+	}
+}
+
+// TestStoreOnlyGroupsDevelopments: with StoreOnly (preview) nothing is
+// queued, but each clustered record is given its development: reports of
+// one event share one, other events get others, and a later poll's
+// report joins a development of an earlier poll.
+func TestStoreOnlyGroupsDevelopments(t *testing.T) {
+	f := newFixture(t, func(o *ingest.Options) { o.StoreOnly = true })
+	first := f.poll("Wire", kyiv[0], resigns, kyiv[2])
+	second := f.poll("Pravda", kyiv[3])
+	if got := f.drain(); len(got) != 0 {
+		t.Errorf("queued %v", got)
+	}
+	d := first.Developments
+	if len(d) != 3 || d["kyiv-wire"] == 0 || d["kyiv-wire"] != d["kyiv-meduza"] || d["yermak-wire"] == d["kyiv-wire"] {
+		t.Errorf("developments of the first poll: %v", d)
+	}
+	if got := second.Developments["kyiv-pravda"]; got != d["kyiv-wire"] {
+		t.Errorf("the second poll's report is in development %d, want %d", got, d["kyiv-wire"])
+	}
+}
+
+// failingStore fails its next Commit when fail is set.
+type failingStore struct {
+	store.Store
+	fail bool
+}
+
+func (s *failingStore) Commit(ctx context.Context, b store.Batch) (store.Committed, error) {
+	if s.fail {
+		s.fail = false
+		return store.Committed{}, errors.New("disk I/O error")
+	}
+	return s.Store.Commit(ctx, b)
+}
+
+// TestFailedCommitLeavesNoDevelopment: reports of a poll whose commit
+// fails are not remembered as a development: when the feed is polled
+// again its report is posted as new, not as a join of a development that
+// was never stored.
+func TestFailedCommitLeavesNoDevelopment(t *testing.T) {
+	f := newFixture(t, nil)
+	fs := &failingStore{Store: f.st, fail: true}
+	f.pipe = ingest.New(fs, testMatcher(t), slog.New(slog.DiscardHandler), f.opts)
+	url := "https://wire.example/rss"
+	poll := feeds.Poll{Source: feeds.Source{Name: "Wire", URL: url}, State: feeds.State{URL: url, LastSuccess: f.now},
+		Prev: feeds.State{URL: url, LastSuccess: f.now.Add(-time.Minute)},
+		Items: []feeds.Item{{FeedName: "Wire", FeedURL: url, ID: "kyiv-wire", GUID: "kyiv-wire", Link: "https://wire.example/kyiv-wire",
+			Title: kyiv[0].title, Text: kyiv[0].text, Published: f.now.Add(-5 * time.Minute)}}}
+	if _, err := f.pipe.Process(t.Context(), poll); err == nil {
+		t.Fatal("Process: no error from a failed commit")
+	}
+	f.poll("Wire", kyiv[0])
+	f.check(f.drain(), []queued{{store.KindPost, []string{"kyiv-wire"}, 1}})
 }

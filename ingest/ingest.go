@@ -1,9 +1,11 @@
 // Package ingest turns one polled feed into stored items and queued posts: it
 // drops what the store has already seen, matches and summarises the rest,
 // groups the relevant ones into developments (a report of a development
-// already posted grows its message; a new one is posted), decides what is
-// posted (backlog window, per-cycle digest) and commits the whole poll in
-// one store transaction. It must not know HTTP or Discord.
+// already posted grows its message; a new one is posted; a report that
+// scores below the story's threshold but plainly reports a known
+// development joins it), decides what is posted (backlog window, per-cycle
+// digest) and commits the whole poll in one store transaction. It must not
+// know HTTP or Discord.
 package ingest
 
 import (
@@ -40,7 +42,9 @@ type Options struct {
 	MaxPerCycle int
 	// SummaryMax is the summary length in characters.
 	SummaryMax int
-	// StoreOnly stores items without queuing any post (used by preview).
+	// StoreOnly stores items without queuing any post (used by preview):
+	// reports are still grouped into developments, known only to this
+	// Pipeline, and Result.Developments tells which.
 	StoreOnly bool
 	// Now is the clock.
 	Now func() time.Time
@@ -96,6 +100,9 @@ type Pipeline struct {
 	mu        sync.Mutex
 	// window holds the recent reports of developments.
 	window *window
+	// lastTemp is the last id given to a development not stored yet; such
+	// ids are negative.
+	lastTemp int64
 }
 
 // New returns a Pipeline writing to st and matching with m. Without
@@ -132,6 +139,10 @@ type Result struct {
 	Joined []string
 	// Digest is true when the posts were folded into one digest.
 	Digest bool
+	// Developments gives, by item id, the development each record of the
+	// poll that was clustered joined or started: a stored cluster's id,
+	// or with StoreOnly a negative id this Pipeline gave the development.
+	Developments map[string]int64
 }
 
 // HandlePoll processes p; it makes Pipeline a feeds.Sink.
@@ -184,13 +195,15 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 			return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
 		}
 	}
+	g, err := p.plan(ctx, poll.Prev, records, now)
+	if err != nil {
+		p.unindex(g)
+		return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
+	}
 	res := Result{Records: records}
 	var posts []store.Post
-	var reports map[string]story.Report
 	if !p.opts.StoreOnly {
-		if posts, reports, err = p.plan(ctx, poll.Prev, records, now); err != nil {
-			return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
-		}
+		posts = g.posts(p.opts.MaxPerCycle, p.joinKind())
 	}
 	for _, post := range posts {
 		if post.Kind == store.KindEdit || post.Kind == store.KindReply {
@@ -201,18 +214,16 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 		res.Digest = res.Digest || post.Kind == store.KindDigest
 	}
 	if ctx.Err() != nil {
+		p.unindex(g)
 		return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, context.Cause(ctx))
 	}
 	committed, err := p.store.Commit(ctx, store.Batch{State: poll.State, Records: records, Posts: posts})
 	if err != nil {
+		p.unindex(g)
 		return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)
 	}
-	for id, clusterID := range committed.Signed {
-		if r, ok := reports[id]; ok {
-			p.window.add(clusterID, r)
-		}
-	}
-	p.window.forget(now.Add(-2 * p.opts.Cluster.Window))
+	res.Developments = p.settle(g, committed)
+	p.window.forget(now.Add(-p.opts.Cluster.Memory))
 	if len(committed.Queued) > 0 && p.opts.Notify != nil {
 		p.opts.Notify()
 	}
@@ -221,6 +232,44 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 			"joined", len(res.Joined), "digest", res.Digest)
 	}
 	return res, nil
+}
+
+// settle gives the reports g clustered their place in the window once the
+// poll is committed, and returns their developments by item id. A report
+// the store now keeps in a cluster is filed under it; one it does not
+// (an item another feed stored first) leaves the window. With StoreOnly
+// nothing is stored as a development, so the reports keep the ids the
+// Pipeline gave them.
+func (p *Pipeline) settle(g *grouping, committed store.Committed) map[string]int64 {
+	if len(g.reports) == 0 {
+		return nil
+	}
+	devs := make(map[string]int64, len(g.reports))
+	for _, c := range g.reports {
+		if p.opts.StoreOnly {
+			devs[c.ID] = c.ClusterID
+			continue
+		}
+		clusterID, ok := committed.Signed[c.ID]
+		if !ok {
+			p.window.remove(c.ID)
+			continue
+		}
+		p.window.add(clusterID, c.Report)
+		devs[c.ID] = clusterID
+	}
+	return devs
+}
+
+// unindex takes the reports g put in the window out again, after a poll
+// that did not commit.
+func (p *Pipeline) unindex(g *grouping) {
+	if g == nil {
+		return
+	}
+	for _, c := range g.reports {
+		p.window.remove(c.ID)
+	}
 }
 
 // stillUnseen returns the records whose items are still not stored: another
@@ -275,32 +324,89 @@ func (p *Pipeline) newest(poll feeds.Poll) []feeds.Item {
 // due (they are stored for lookups, and only join developments already
 // posted); on a feed's first poll, or after an outage longer than the
 // window, at most BacklogMax of the newest developments are posted; more
-// than MaxPerCycle become one digest. It also returns the reports it
-// clustered, by id.
-func (p *Pipeline) plan(ctx context.Context, prev feeds.State, records []store.Record, now time.Time) ([]store.Post, map[string]story.Report, error) {
+// than MaxPerCycle become one digest. Then the records that scored below
+// the story's threshold but may report a known development (see
+// lowScoreJoins) are tried, and those that join become relevant. The
+// grouping it returns lists the reports it put in the window, also when
+// it fails.
+func (p *Pipeline) plan(ctx context.Context, prev feeds.State, records []store.Record, now time.Time) (*grouping, error) {
 	cutoff := now.Add(-p.opts.BacklogWindow)
-	var relevant []*store.Record
+	var relevant, low []*store.Record
 	for i := range records {
-		if records[i].Match.Relevant {
+		switch {
+		case records[i].Match.Relevant:
 			relevant = append(relevant, &records[i])
+		case mayJoin(records[i].Match):
+			low = append(low, &records[i])
 		}
 	}
-	slices.SortStableFunc(relevant, func(a, b *store.Record) int { return a.Item.Published.Compare(b.Item.Published) })
-	g := grouping{joins: make(map[int64][]string)}
+	byPublished := func(a, b *store.Record) int { return a.Item.Published.Compare(b.Item.Published) }
+	slices.SortStableFunc(relevant, byPublished)
+	slices.SortStableFunc(low, byPublished)
+	g := &grouping{joins: make(map[int64][]string), temp: make(map[int64]int)}
 	for _, r := range relevant {
-		due := p.opts.BacklogWindow <= 0 || !r.Item.Published.Before(cutoff)
-		if err := p.cluster(ctx, &g, r, due); err != nil {
-			return nil, nil, err
+		due := p.opts.StoreOnly || p.opts.BacklogWindow <= 0 || !r.Item.Published.Before(cutoff)
+		if err := p.cluster(ctx, g, r, due); err != nil {
+			return g, err
+		}
+	}
+	for _, r := range low {
+		joined, err := p.lowScoreJoin(ctx, g, r)
+		if err != nil {
+			return g, err
+		}
+		if joined {
+			r.Match.Relevant = true
+			r.Summary = p.matcher.Summarize(r.Item.Title, r.Item.Text, p.opts.SummaryMax)
+			p.logger.Debug("report below the threshold joins a development", "item", r.Item.ID, "score", r.Match.Score)
 		}
 	}
 	if catchingUp(prev, now, p.opts.BacklogWindow) && len(g.developments) > p.opts.BacklogMax {
 		g.developments = g.developments[len(g.developments)-p.opts.BacklogMax:]
 	}
-	reports := make(map[string]story.Report, len(g.reports))
-	for _, c := range g.reports {
-		reports[c.ID] = c.Report
+	return g, nil
+}
+
+// lowScoreFactor is how much higher than the clustering threshold the
+// score of a report that is not relevant on its own must be for it to
+// join a development.
+const lowScoreFactor = 2
+
+// mayJoin reports whether a record that scored below the story's
+// threshold has enough of the story to join a development already known:
+// it names an actor or a story phrase and no other story's phrase. A
+// paraphrase or a report in a language the definition covers thinly
+// scores low on its own but still names the people of the event.
+func mayJoin(m story.Match) bool {
+	return !m.Relevant && len(m.Excluded) == 0 && (len(m.Actors) > 0 || len(m.Phrases) > 0)
+}
+
+// lowScoreJoin clusters a record that is not relevant on its own: it joins
+// a development known to the window or started in this poll when its
+// score there reaches lowScoreFactor times the threshold, when it shares
+// an actor with the development (if it names any), and when its words
+// alone, without its actors, point to the same development; it never
+// starts one. The same people on another track (other talks, another
+// year's summit, a visit elsewhere) share the actors but not the rest of
+// the report, so they stay out.
+func (p *Pipeline) lowScoreJoin(ctx context.Context, g *grouping, r *store.Record) (bool, error) {
+	rep := p.report(r)
+	if err := p.window.cover(ctx, rep.Published.Add(-p.opts.Cluster.Memory)); err != nil {
+		return false, err
 	}
-	return g.posts(p.opts.MaxPerCycle, p.joinKind()), reports, nil
+	strict := p.clusterer.Options()
+	strict.Threshold *= lowScoreFactor
+	strict.MinSharedActors = max(strict.MinSharedActors, 1)
+	join, ok := story.NewClusterer(strict).Decide(rep, p.window.index)
+	if !ok {
+		return false, nil
+	}
+	words := rep
+	words.Sig, words.Actors = rep.Sig.WithoutActors(rep.Actors), nil
+	if byWords, ok := p.clusterer.Decide(words, p.window.index); !ok || byWords.ClusterID != join.ClusterID {
+		return false, nil
+	}
+	return true, p.place(g, r, rep, join.ClusterID)
 }
 
 // grouping is how the relevant reports of one poll are clustered.
@@ -308,48 +414,69 @@ type grouping struct {
 	// developments are the new developments, in order of their first
 	// report; each lists its reports' ids.
 	developments [][]string
-	// joins lists, per development posted before, the reports that join
+	// temp maps the ids the Pipeline gave the new developments to their
+	// index in developments.
+	temp map[int64]int
+	// joins lists, per development known before, the reports that join
 	// it; joined keeps those developments in order of first join.
 	joins  map[int64][]string
 	joined []int64
-	// reports are the poll's reports clustered so far, as candidates for
-	// the next: a new development has the cluster id -(its index + 1).
+	// reports are the poll's reports clustered so far, each with the id
+	// of its development, which the window holds until the poll commits.
 	reports []story.Candidate
 }
 
-// cluster gives r its signature and finds its development: one posted
-// before, one started earlier in this poll, or, when r is due, a new one.
-func (p *Pipeline) cluster(ctx context.Context, g *grouping, r *store.Record, due bool) error {
-	rep := story.Report{
+// report returns what the Clusterer knows of record r.
+func (p *Pipeline) report(r *store.Record) story.Report {
+	return story.Report{
 		ID: r.Item.ID, Link: r.Item.Link, Published: r.Item.Published,
-		Sig: story.Signature(r.Item.Title, r.Item.Text), Actors: r.Match.Actors,
+		Sig: story.Signature(r.Item.Title, r.Item.Text, r.Match), Actors: r.Match.Actors,
 	}
+}
+
+// cluster finds relevant record r's development: one known before, one
+// started earlier in this poll, or, when r is due, a new one.
+func (p *Pipeline) cluster(ctx context.Context, g *grouping, r *store.Record, due bool) error {
+	rep := p.report(r)
+	if err := p.window.cover(ctx, rep.Published.Add(-p.opts.Cluster.Memory)); err != nil {
+		return err
+	}
+	join, ok := p.clusterer.Decide(rep, p.window.index)
+	switch {
+	case ok:
+		return p.place(g, r, rep, join.ClusterID)
+	case due:
+		p.lastTemp--
+		g.temp[p.lastTemp] = len(g.developments)
+		g.developments = append(g.developments, nil)
+		return p.place(g, r, rep, p.lastTemp)
+	}
+	return nil
+}
+
+// place records that r, clustered as rep, belongs to development
+// clusterID: it is given its signature and listed with the development's
+// new reports or joins, and put in the window at once, so that the next
+// reports of the poll can join its development.
+func (p *Pipeline) place(g *grouping, r *store.Record, rep story.Report, clusterID int64) error {
 	blob, err := rep.Sig.MarshalBinary()
 	if err != nil {
 		return fmt.Errorf("signature of %s: %w", r.Item.ID, err)
 	}
 	r.Signature = blob
-	since := rep.Published.Add(-p.opts.Cluster.Window)
-	if err := p.window.cover(ctx, since); err != nil {
-		return err
-	}
-	join, ok := p.clusterer.Decide(rep, append(p.window.candidates(rep.Sig.Bands(), since), g.reports...))
-	switch {
-	case ok && join.ClusterID > 0:
-		if g.joins[join.ClusterID] == nil {
-			g.joined = append(g.joined, join.ClusterID)
-		}
-		g.joins[join.ClusterID] = append(g.joins[join.ClusterID], rep.ID)
-	case ok:
-		dev := -join.ClusterID - 1
+	switch dev, started := g.temp[clusterID]; {
+	case started:
 		g.developments[dev] = append(g.developments[dev], rep.ID)
-	case due:
-		g.developments = append(g.developments, []string{rep.ID})
-		join.ClusterID = -int64(len(g.developments))
-	default:
-		return nil
+	case clusterID > 0:
+		if g.joins[clusterID] == nil {
+			g.joined = append(g.joined, clusterID)
+		}
+		g.joins[clusterID] = append(g.joins[clusterID], rep.ID)
 	}
-	g.reports = append(g.reports, story.Candidate{ClusterID: join.ClusterID, Report: rep})
+	// A negative id not started in this poll is a development of an
+	// earlier StoreOnly poll: there is nothing to queue.
+	p.window.add(clusterID, rep)
+	g.reports = append(g.reports, story.Candidate{ClusterID: clusterID, Report: rep})
 	return nil
 }
 

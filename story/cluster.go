@@ -10,85 +10,206 @@ import (
 
 // LeadRunes is how much of an item's text, in characters, its signature
 // reads after the title: the lead, where reports of one event overlap
-// most.
+// most. Page residue at its start (a byline, a dateline, a photo credit)
+// does not count towards it.
 const LeadRunes = 300
 
-// SigBands is the number of band keys a signature yields for candidate
-// lookup.
-const SigBands = 16
-
-// The weights of a signature's features: a word key found in the title
-// counts twice as much as one found only in the lead.
+// The base weights of a signature's features. A word key found in the
+// title counts twice as much as one found only in the lead; an actor
+// named counts more than a word, since the matcher's canonical name is
+// the same in every language and script.
 const (
-	leadWeight  = 1
-	titleWeight = 2
+	leadWeight       = 1
+	titleWeight      = 2
+	leadActorWeight  = 2
+	titleActorWeight = 3
 )
 
-// sigVersion is the first byte of a serialised signature.
-const sigVersion = 1
+// The marks a feature's weight byte carries above its base weight.
+const (
+	// storyWord marks a word key found in the report as part of a
+	// configured story phrase or context term: the story's own
+	// vocabulary, which all its developments share, so it tells them
+	// apart less than other words until the index has seen enough
+	// developments to say how common it is.
+	storyWord = 0x80
+	// nameWord marks a name: an actor, a word written with a capital
+	// inside a sentence, or a number — what reports of one event in
+	// different languages have in common.
+	nameWord = 0x40
+	// baseMask selects the base weight.
+	baseMask = 0x0f
+)
+
+// The versions of a serialised signature. Version 1 signatures, written
+// before actors and marks were part of a signature, are read as
+// signatures without marks and flagged, so that the report's actors are
+// added to them when they are clustered (see reportFeatures).
+const (
+	sigVersion1 = 1
+	sigVersion  = 2
+)
 
 // ErrBadSignature is returned by Sig.UnmarshalBinary for bytes that are not
 // a serialised signature.
 var ErrBadSignature = errors.New("story: bad signature")
 
-// Sig is the near-duplicate signature of a report: the script-independent
-// keys of the words of its title and lead (see clusterKey), each hashed
-// and weighted by where it was found. The zero Sig is empty.
+// Sig is the signature of a report that clustering compares: the
+// script-independent keys of the words of its title and lead (see
+// clusterKey) and the actors named there, each hashed, weighted by where
+// it was found and marked as story vocabulary or as a name. The words of
+// an actor's name are left out: the canonical name stands for them. The
+// zero Sig is empty.
 type Sig struct {
 	// feats is sorted by hash, each hash once.
 	feats []feature
+	// v1 says the signature was read from version 1 bytes: it has no
+	// actors and no marks.
+	v1 bool
 }
 
-// feature is one weighted word key of a signature.
+// feature is one weighted key of a signature. The low bits of weight are
+// its base weight, the high bits its marks.
 type feature struct {
 	hash   uint32
 	weight uint8
 }
 
-// Signature returns the signature of a report's title and lead; only the
-// words of lead that start within its first LeadRunes characters count. Cyrillic and Latin text
-// give comparable keys, so an English and a Russian report about one
-// event share the keys of its names and places.
-func Signature(title, lead string) Sig {
+// base returns f's weight without its marks.
+func (f feature) base() uint8 { return f.weight & baseMask }
+
+// is reports whether f carries mark.
+func (f feature) is(mark uint8) bool { return f.weight&mark != 0 }
+
+// Signature returns the signature of a report's title and lead, given the
+// matcher's verdict on them: m's spans tell which words name actors and
+// which are story phrases or context terms (a zero Match marks none).
+// Only the words and actors of lead that start within its first LeadRunes
+// characters of text after any byline, dateline or photo credit count.
+// Cyrillic, Greek and Latin text give comparable keys, so reports of one
+// event in different languages share the keys of its places, numbers and
+// loanwords, and their actors.
+func Signature(title, lead string, m Match) Sig {
 	weights := make(map[uint32]uint8)
-	addKeys(weights, title, len(title), titleWeight)
-	addKeys(weights, lead, runeOffset(lead, LeadRunes), leadWeight)
+	tw := Words(title)
+	keys(weights, title, tw, len(title), nil, m.Spans, FieldTitle, titleWeight, !titleCase(tw))
+	lw := Words(lead[:wordBoundaryAfter(lead, runeOffset(lead, LeadRunes+leadScan))])
+	skip := leadSkips(lead, lw)
+	limit := keptOffset(lead, skip, LeadRunes)
+	keys(weights, lead, lw, limit, skip, m.Spans, FieldText, leadWeight, true)
+	for _, sp := range m.Spans {
+		if sp.Kind != KindActor || (sp.Field == FieldText && (sp.Start >= limit || inRanges(skip, sp.Start))) {
+			continue
+		}
+		w := uint8(leadActorWeight)
+		if sp.Field == FieldTitle {
+			w = titleActorWeight
+		}
+		h := actorHash(sp.Term)
+		weights[h] = max(weights[h]&baseMask, w) | nameWord
+	}
 	feats := make([]feature, 0, len(weights))
 	for h, w := range weights {
 		feats = append(feats, feature{hash: h, weight: w})
 	}
-	slices.SortFunc(feats, func(a, b feature) int { return compareHash(a.hash, b.hash) })
+	slices.SortFunc(feats, compareFeatures)
 	return Sig{feats: feats}
+}
+
+// keys adds the hashed keys of words, which split text, to weights with
+// base weight weight: only the words that start before byte offset limit
+// and outside the skip ranges count, and words inside an actor span of
+// field are left out. A key keeps the larger base weight of its
+// occurrences, the storyWord mark when one occurrence is inside a phrase
+// or context span, and the nameWord mark when one is a number or, if
+// capitals says that capitals mean something in text, a word written with
+// a capital inside a sentence.
+func keys(weights map[uint32]uint8, text string, words []Word, limit int, skip [][2]int, spans []Span, field Field, weight uint8, capitals bool) {
+	si := 0
+	for i, w := range words {
+		if w.Start >= limit {
+			break
+		}
+		if inRanges(skip, w.Start) {
+			continue
+		}
+		for si < len(spans) && (spans[si].Field != field || spans[si].End <= w.Start) {
+			si++
+		}
+		kind := spanKindAt(spans[si:], field, w)
+		if kind == KindActor {
+			continue
+		}
+		k := clusterKey(w.Text)
+		if k == "" {
+			continue
+		}
+		f := weight
+		if kind == KindPhrase || kind == KindContext {
+			f |= storyWord
+		}
+		if isDigits(w.Text) || (capitals && w.Capital && i > 0 && !sentenceStart(text[words[i-1].End:w.Start])) {
+			f |= nameWord
+		}
+		h := fnv32a(k)
+		if old, seen := weights[h]; seen {
+			f = max(old&baseMask, f&baseMask) | ((old | f) & (storyWord | nameWord))
+		}
+		weights[h] = f
+	}
+}
+
+// spanKindAt returns the kind of the first span of field in spans (sorted
+// by start, as the matcher gives them) that covers word w, or "" for none.
+// Exclusions do not count: another story's phrase is no part of this
+// one's vocabulary.
+func spanKindAt(spans []Span, field Field, w Word) Kind {
+	for _, s := range spans {
+		if s.Field != field {
+			continue
+		}
+		if s.Start > w.Start {
+			break
+		}
+		if w.End <= s.End && s.Kind != KindExclude {
+			return s.Kind
+		}
+	}
+	return ""
+}
+
+// sentenceStart reports whether the gap between two words ends a sentence
+// or opens a quotation, so that the capital of the next word says nothing.
+func sentenceStart(gap string) bool {
+	return strings.ContainsAny(gap, ".!?:;«»\"“”„")
+}
+
+// titleCase reports whether a title capitalises most of its longer words,
+// as English headlines do, so that its capitals say nothing.
+func titleCase(words []Word) bool {
+	long, caps := 0, 0
+	for _, w := range words {
+		if len(w.Text) >= 4 {
+			long++
+			if w.Capital {
+				caps++
+			}
+		}
+	}
+	return long >= 3 && caps*10 >= long*7
 }
 
 // wordBoundaryAfter returns the first white-space offset of text at or
 // after end (or len(text)): cutting there keeps every word that starts
 // before end whole, and spares tokenising the rest of a long text.
 func wordBoundaryAfter(text string, end int) int {
-	if end >= len(text) {
-		return len(text)
-	}
-	if i := strings.IndexAny(text[end:], " \t\n\r"); i >= 0 {
-		return end + i
+	for i := end; i < len(text); i++ {
+		switch text[i] {
+		case ' ', '\t', '\n', '\r':
+			return i
+		}
 	}
 	return len(text)
-}
-
-// addKeys adds the hashed keys of the words of text that start before
-// byte offset end to weights, keeping the larger weight of a key seen
-// twice.
-func addKeys(weights map[uint32]uint8, text string, end int, weight uint8) {
-	for _, w := range Words(text[:wordBoundaryAfter(text, end)]) {
-		if w.Start >= end {
-			break
-		}
-		k := clusterKey(w.Text)
-		if k == "" {
-			continue
-		}
-		h := fnv32a(k)
-		weights[h] = max(weights[h], weight)
-	}
 }
 
 // fnv32a is the 32-bit FNV-1a hash of s. Stored signatures depend on it:
@@ -102,127 +223,64 @@ func fnv32a(s string) uint32 {
 	return h
 }
 
-// runeOffset returns the byte offset of the n-th rune of s, or len(s).
-func runeOffset(s string, n int) int {
-	for i := range s {
-		if n == 0 {
-			return i
-		}
-		n--
-	}
-	return len(s)
-}
+// actorHash is the feature hash of a canonical actor name; the NUL byte
+// keeps it apart from every word key.
+func actorHash(name string) uint32 { return fnv32a("\x00" + name) }
 
-// compareHash orders hashes ascending.
-func compareHash(a, b uint32) int {
+// compareFeatures orders features by hash, the larger base weight first.
+func compareFeatures(a, b feature) int {
 	switch {
-	case a < b:
+	case a.hash < b.hash:
 		return -1
-	case a > b:
+	case a.hash > b.hash:
 		return 1
 	}
-	return 0
+	return int(b.base()) - int(a.base())
 }
 
-// Len returns the number of distinct word keys in s.
+// Len returns the number of distinct keys (words and actors) in s.
 func (s Sig) Len() int { return len(s.feats) }
 
-// Similarity returns the weighted Jaccard similarity of a and b, from 0
-// (no key in common) to 1 (the same keys with the same weights): the sum
-// over all keys of the smaller weight divided by the sum of the larger.
-// Two empty signatures have similarity 0.
-func (a Sig) Similarity(b Sig) float64 {
-	var common, total int
-	i, j := 0, 0
-	for i < len(a.feats) && j < len(b.feats) {
-		x, y := a.feats[i], b.feats[j]
-		switch {
-		case x.hash < y.hash:
-			total += int(x.weight)
-			i++
-		case x.hash > y.hash:
-			total += int(y.weight)
-			j++
-		default:
-			common += int(min(x.weight, y.weight))
-			total += int(max(x.weight, y.weight))
-			i++
-			j++
-		}
+// WithoutActors returns s without the features of the actors named: the
+// report's words alone.
+func (s Sig) WithoutActors(actors []string) Sig {
+	if len(actors) == 0 {
+		return s
 	}
-	for _, f := range a.feats[i:] {
-		total += int(f.weight)
+	hashes := make([]uint32, len(actors))
+	for i, a := range actors {
+		hashes[i] = actorHash(a)
 	}
-	for _, f := range b.feats[j:] {
-		total += int(f.weight)
-	}
-	if total == 0 {
-		return 0
-	}
-	return float64(common) / float64(total)
+	feats := slices.DeleteFunc(slices.Clone(s.feats), func(f feature) bool { return slices.Contains(hashes, f.hash) })
+	return Sig{feats: feats, v1: s.v1}
 }
 
-// Merge returns the union of sigs: every key of any of them with its
-// largest weight. It is the profile of a development that a new report is
-// compared with.
-func Merge(sigs ...Sig) Sig {
-	n := 0
-	for _, s := range sigs {
-		n += len(s.feats)
+// reportFeatures returns the features r is clustered on: its signature's,
+// and, for a version 1 signature, which has none, its actors as if they
+// were named in the lead.
+func reportFeatures(r Report) []feature {
+	if !r.Sig.v1 || len(r.Actors) == 0 {
+		return r.Sig.feats
 	}
-	all := make([]feature, 0, n)
-	for _, s := range sigs {
-		all = append(all, s.feats...)
+	feats := slices.Clone(r.Sig.feats)
+	for _, a := range r.Actors {
+		feats = append(feats, feature{hash: actorHash(a), weight: leadActorWeight | nameWord})
 	}
-	slices.SortFunc(all, func(a, b feature) int {
-		if c := compareHash(a.hash, b.hash); c != 0 {
-			return c
-		}
-		return int(b.weight) - int(a.weight)
-	})
-	return Sig{feats: slices.CompactFunc(all, func(a, b feature) bool { return a.hash == b.hash })}
-}
-
-// Bands returns s's SigBands locality-sensitive band keys: band i is the
-// smallest of the key hashes under the i-th fixed permutation (MinHash
-// with one row a band), tagged with i. Two signatures share band i with
-// probability equal to the Jaccard similarity of their key sets, so a
-// report that resembles an earlier one shares a band key with it almost
-// surely (1−(1−J)^16 ≥ 0.97 for J ≥ 0.2) while unrelated reports rarely
-// do. An empty signature has no bands.
-func (s Sig) Bands() []int64 {
-	if len(s.feats) == 0 {
-		return nil
-	}
-	bands := make([]int64, SigBands)
-	for i := range bands {
-		seed := mix64(uint64(i) + 0x9e3779b97f4a7c15)
-		least := uint32(1<<32 - 1)
-		for _, f := range s.feats {
-			least = min(least, uint32(mix64(uint64(f.hash)^seed)>>32))
-		}
-		bands[i] = int64(i)<<32 | int64(least)
-	}
-	return bands
-}
-
-// mix64 is the SplitMix64 finaliser: a fixed bijection of 64-bit values
-// whose outputs look independent of their inputs.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
+	slices.SortFunc(feats, compareFeatures)
+	return slices.CompactFunc(feats, func(a, b feature) bool { return a.hash == b.hash })
 }
 
 // MarshalBinary serialises s for storage: a version byte, the number of
 // keys as a uvarint, then each key as its hash (4 bytes, little-endian)
-// and its weight (1 byte), in hash order.
+// and its weight byte, in hash order. A version 1 signature read back is
+// written as version 1.
 func (s Sig) MarshalBinary() ([]byte, error) {
 	b := make([]byte, 0, 1+binary.MaxVarintLen64+5*len(s.feats))
-	b = append(b, sigVersion)
+	if s.v1 {
+		b = append(b, sigVersion1)
+	} else {
+		b = append(b, sigVersion)
+	}
 	b = binary.AppendUvarint(b, uint64(len(s.feats)))
 	for _, f := range s.feats {
 		b = binary.LittleEndian.AppendUint32(b, f.hash)
@@ -231,13 +289,19 @@ func (s Sig) MarshalBinary() ([]byte, error) {
 	return b, nil
 }
 
-// UnmarshalBinary reads a signature written by MarshalBinary. Bytes of
-// another version, with a count not in its shortest form, of the wrong
-// length, with keys out of order or repeated, or with a zero weight give
-// an error wrapping ErrBadSignature.
+// UnmarshalBinary reads a signature written by MarshalBinary, in this
+// version or version 1. Bytes of another version, with a count not in
+// its shortest form, of the wrong length, with keys out of order or
+// repeated, or with a weight byte that is not a base weight of 1 to 15
+// and known marks (in version 1: none) give an error wrapping
+// ErrBadSignature.
 func (s *Sig) UnmarshalBinary(data []byte) error {
-	if len(data) == 0 || data[0] != sigVersion {
+	if len(data) == 0 || (data[0] != sigVersion && data[0] != sigVersion1) {
 		return fmt.Errorf("%w: unknown version", ErrBadSignature)
+	}
+	marks := uint8(storyWord | nameWord)
+	if data[0] == sigVersion1 {
+		marks = 0
 	}
 	n, size := binary.Uvarint(data[1:])
 	if size <= 0 || size != len(binary.AppendUvarint(nil, n)) {
@@ -250,14 +314,14 @@ func (s *Sig) UnmarshalBinary(data []byte) error {
 	feats := make([]feature, 0, n)
 	for i := 0; i < len(rest); i += 5 {
 		f := feature{hash: binary.LittleEndian.Uint32(rest[i:]), weight: rest[i+4]}
-		if f.weight == 0 {
-			return fmt.Errorf("%w: key %d has weight 0", ErrBadSignature, len(feats))
+		if f.base() == 0 || f.weight&^(baseMask|marks) != 0 {
+			return fmt.Errorf("%w: key %d has a bad weight", ErrBadSignature, len(feats))
 		}
 		if len(feats) > 0 && feats[len(feats)-1].hash >= f.hash {
 			return fmt.Errorf("%w: key %d out of order", ErrBadSignature, len(feats))
 		}
 		feats = append(feats, f)
 	}
-	s.feats = feats
+	*s = Sig{feats: feats, v1: data[0] == sigVersion1}
 	return nil
 }

@@ -134,7 +134,7 @@ func bulkReport(ctx context.Context, bt *batchTx, c *benchCorpus, k int, topic [
 		`["Actor A"]`, "[]", "[]", "[]", "[]", clusterID, "", ""); err != nil {
 		return err
 	}
-	blob, err := story.Signature(title, lead).MarshalBinary()
+	blob, err := story.Signature(title, lead, story.Match{}).MarshalBinary()
 	if err != nil {
 		return err
 	}
