@@ -119,11 +119,11 @@ func Signature(title, lead string, m Match) Sig {
 // keys adds the hashed keys of words, which split text, to weights with
 // base weight weight: only the words that start before byte offset limit
 // and outside the skip ranges count, and words inside an actor span of
-// field are left out. A key keeps the larger base weight of its
-// occurrences, the storyWord mark when one occurrence is inside a phrase
-// or context span, and the nameWord mark when one is a number or, if
-// capitals says that capitals mean something in text, a word written with
-// a capital inside a sentence.
+// field, or given names just before one, are left out. A key keeps the
+// larger base weight of its occurrences, the storyWord mark when one
+// occurrence is inside a phrase or context span, and the nameWord mark
+// when one is a number or, if capitals says that capitals mean something
+// in text, a word written with a capital inside a sentence.
 func keys(weights map[uint32]uint8, text string, words []Word, limit int, skip [][2]int, spans []Span, field Field, weight uint8, capitals bool) {
 	si := 0
 	for i, w := range words {
@@ -137,7 +137,7 @@ func keys(weights map[uint32]uint8, text string, words []Word, limit int, skip [
 			si++
 		}
 		kind := spanKindAt(spans[si:], field, w)
-		if kind == KindActor {
+		if kind == KindActor || givenName(text, words, i, spans[si:], field) {
 			continue
 		}
 		k := clusterKey(w.Text)
@@ -157,6 +157,16 @@ func keys(weights map[uint32]uint8, text string, words []Word, limit int, skip [
 		}
 		weights[h] = f
 	}
+}
+
+// givenName reports whether words[i] is written with a capital right
+// before an actor's span (Bram before the alias Otter, President before
+// Trump): part of the name, which the actor already stands for.
+func givenName(text string, words []Word, i int, spans []Span, field Field) bool {
+	if !words[i].Capital || i+1 >= len(words) || strings.TrimSpace(text[words[i].End:words[i+1].Start]) != "" {
+		return false
+	}
+	return spanKindAt(spans, field, words[i+1]) == KindActor
 }
 
 // spanKindAt returns the kind of the first span of field in spans (sorted

@@ -32,7 +32,7 @@ type ClusterOptions struct {
 func DefaultClusterOptions() ClusterOptions {
 	return ClusterOptions{
 		Window:          72 * time.Hour,
-		Threshold:       0.08,
+		Threshold:       0.073,
 		MinSharedActors: 1,
 		Memory:          45 * 24 * time.Hour,
 	}
@@ -59,6 +59,10 @@ const (
 	// development never names: a new protagonist usually means a new
 	// event.
 	newActorsPenalty = 0.15
+	// minShared is how many features a report must share with a
+	// development to join it: one actor or one word in common is no
+	// evidence of one event.
+	minShared = 2
 )
 
 // The prior of the weight of a feature (see idf): before the index has
@@ -118,7 +122,8 @@ func (c *Clusterer) Options() ClusterOptions { return c.opts }
 // development that shares a feature with r is scored: the weighted Jaccard
 // similarity of r's features with the development's profile (the union of
 // its reports' features), plus namesWeight times that of names alone,
-// less the time and new-actor penalties. Each feature is weighted by its
+// less the time and new-actor penalties, all divided by 1+namesWeight so
+// that the score is at most 1 (identical reports at the same time). Each feature is weighted by its
 // base weight and by how few of the index's developments have it (see
 // idf), so the story's common words and people count little and what
 // names one event counts much. A development that names actors while r
@@ -182,6 +187,8 @@ type scorer struct {
 type candidate struct {
 	dev    *devProfile
 	shared float64
+	// n counts the features shared.
+	n int
 }
 
 // scorer weighs r's features against x.
@@ -226,6 +233,7 @@ func (s *scorer) candidates() []*candidate {
 				byID[id] = cand
 			}
 			cand.shared += s.value[i]
+			cand.n++
 		}
 	}
 	out := make([]*candidate, 0, len(byID))
@@ -240,7 +248,7 @@ func (s *scorer) candidates() []*candidate {
 // when the development is out of the window or its actors rule it out.
 func (s *scorer) score(cand *candidate) (float64, bool) {
 	gap, ok := s.c.nearest(s.r, cand.dev)
-	if !ok || !s.c.actorsAllow(s.r, cand.dev) {
+	if !ok || !s.c.actorsAllow(s.r, cand.dev) || cand.n < minShared {
 		return 0, false
 	}
 	hours := gap.Hours()
@@ -252,11 +260,11 @@ func (s *scorer) score(cand *candidate) (float64, bool) {
 		namesBound = min(1, cand.shared/s.names)
 	}
 	bound := ratio(cand.shared, s.mass) + namesWeight*namesBound
-	if bound-penalty < s.c.opts.Threshold {
+	if (bound-penalty)/(1+namesWeight) < s.c.opts.Threshold {
 		return 0, true
 	}
 	all, names := s.similarity(cand.dev)
-	return all + namesWeight*names - penalty - newActorsPenalty*s.newActors(cand.dev), true
+	return (all + namesWeight*names - penalty - newActorsPenalty*s.newActors(cand.dev)) / (1 + namesWeight), true
 }
 
 // similarity returns the weighted Jaccard similarity of the report's
