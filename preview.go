@@ -8,12 +8,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -78,8 +78,9 @@ func preview(ctx context.Context, cfg *config.Config, o previewOptions, stdout, 
 	}
 	fetcher := newFetcher(cfg)
 	sched := feeds.NewScheduler(fetcher, sources, nil, nil, logger, schedulerOptions(cfg))
-	pipe := ingest.New(st, matcher, logger, ingest.Options{StoreOnly: true, MaxItems: cfg.Fetch.MaxItems})
+	pipe := ingest.New(st, matcher, logger, ingest.Options{StoreOnly: true, MaxItems: cfg.Fetch.MaxItems, Cluster: clusterOptions(cfg)})
 	var records []store.Record
+	devIDs := make(map[string]int64)
 	var failed []feeds.Poll
 	for _, p := range pollAll(ctx, sched, sources, cfg.Poll.Concurrency) {
 		if p.Err != nil {
@@ -92,9 +93,10 @@ func preview(ctx context.Context, cfg *config.Config, o previewOptions, stdout, 
 			return err
 		}
 		records = append(records, res.Records...)
+		maps.Copy(devIDs, res.Developments)
 	}
-	printer := newPrinter(stdout, o, time.Now(), matcher, story.NewClusterer(clusterOptions(cfg)))
-	counts, err := printer.print(records)
+	printer := newPrinter(stdout, o, time.Now(), matcher)
+	counts, err := printer.print(records, devIDs)
 	if err != nil {
 		return err
 	}
@@ -247,12 +249,10 @@ type printer struct {
 	now time.Time
 	// matcher summarises rejected items, which the pipeline does not.
 	matcher *story.Matcher
-	// clusterer groups the relevant items into developments.
-	clusterer *story.Clusterer
 }
 
-func newPrinter(w io.Writer, o previewOptions, now time.Time, m *story.Matcher, c *story.Clusterer) *printer {
-	return &printer{w: w, o: o, now: now, matcher: m, clusterer: c}
+func newPrinter(w io.Writer, o previewOptions, now time.Time, m *story.Matcher) *printer {
+	return &printer{w: w, o: o, now: now, matcher: m}
 }
 
 // previewCounts is what a preview read and printed.
@@ -276,10 +276,11 @@ func (c previewCounts) summary(o previewOptions) string {
 	return s
 }
 
-// print writes records: in text, each development as the post it would
-// make with the reports that would join it, then (with -all) the rejected
-// items; in JSON, one object per item in feed order.
-func (p *printer) print(records []store.Record) (previewCounts, error) {
+// print writes records, given the development the pipeline put each
+// clustered one in by item id: in text, each development as the post it
+// would make with the reports that would join it, then (with -all) the
+// rejected items; in JSON, one object per item in feed order.
+func (p *printer) print(records []store.Record, devIDs map[string]int64) (previewCounts, error) {
 	counts := previewCounts{read: len(records)}
 	var kept []store.Record
 	for _, r := range records {
@@ -292,7 +293,7 @@ func (p *printer) print(records []store.Record) (previewCounts, error) {
 		}
 		kept = append(kept, r)
 	}
-	devs := developments(kept, p.clusterer)
+	devs := developments(kept, devIDs)
 	counts.developments = slices.Max(append(slices.Clone(devs), 0))
 	var err error
 	if p.o.format == "json" {
@@ -408,51 +409,27 @@ func previewTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
-// developments groups the relevant records into developments the way the
-// bot does: in publication order, each report joins the development the
-// clusterer picks among the reports before it that share a band key of
-// its signature, or starts a new one. It returns each record's
-// development, numbered from 1 in order of first report, or 0 for the
-// records not about the story.
-func developments(records []store.Record, c *story.Clusterer) []int {
-	devs := make([]int, len(records))
-	var order []int
-	for i, r := range records {
-		if r.Match.Relevant {
-			order = append(order, i)
-		}
+// developments numbers the developments of records from 1, in order of
+// their first report's publication, given the development the pipeline
+// put each clustered record in by item id. It returns each record's
+// number, 0 for a record in none (not about the story).
+func developments(records []store.Record, devIDs map[string]int64) []int {
+	order := make([]int, len(records))
+	for i := range order {
+		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return records[a].Item.Published.Compare(records[b].Item.Published) })
-	reports := make([]story.Report, len(records))
-	byBand := make(map[int64][]int)
-	n := 0
+	numbers := make(map[int64]int)
+	devs := make([]int, len(records))
 	for _, i := range order {
-		r := records[i]
-		rep := story.Report{
-			ID: strconv.Itoa(i), Link: r.Item.Link, Published: r.Item.Published,
-			Sig: story.Signature(r.Item.Title, r.Item.Text), Actors: r.Match.Actors,
+		id, ok := devIDs[records[i].Item.ID]
+		if !ok {
+			continue
 		}
-		reports[i] = rep
-		bands := rep.Sig.Bands()
-		var cands []story.Candidate
-		seen := make(map[int]bool)
-		for _, band := range bands {
-			for _, j := range byBand[band] {
-				if !seen[j] {
-					seen[j] = true
-					cands = append(cands, story.Candidate{ClusterID: int64(devs[j]), Report: reports[j]})
-				}
-			}
+		if numbers[id] == 0 {
+			numbers[id] = len(numbers) + 1
 		}
-		if join, ok := c.Decide(rep, cands); ok {
-			devs[i] = int(join.ClusterID)
-		} else {
-			n++
-			devs[i] = n
-		}
-		for _, band := range bands {
-			byBand[band] = append(byBand[band], i)
-		}
+		devs[i] = numbers[id]
 	}
 	return devs
 }

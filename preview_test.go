@@ -134,10 +134,10 @@ func TestUsageErrors(t *testing.T) {
 func previewFeed(t *testing.T, now time.Time) *httptest.Server {
 	t.Helper()
 	body := rss([]rssItem{
-		{"a", "Quill signs the bridge deal", "Ada Quill and Bram Otter agreed. The post Bridge appeared first on Site.", "https://news.example/a?utm_source=x", now.Add(-time.Hour)},
+		{"a", "Quill signs the bridge deal", "Ada Quill and Bram Otter agreed. The post Bridge appeared first on Site.", "https://news.example/a?utm_source=x", now.Add(-3 * time.Hour)},
 		{"b", "Ада Квилл обсудила toll plan", "Квилла поддержал Otter в harbour.", "https://news.example/b", now.Add(-2 * time.Hour)},
 		{"c", "Football results", "Otter scored twice in the football match.", "https://news.example/c", now.Add(-3 * time.Hour)},
-		{"d", "Old bridge deal news", "Quill said the bridge deal is near.", "https://news.example/d", now.Add(-72 * time.Hour)},
+		{"d", "Old bridge deal news", "Quill said the bridge deal is near.", "https://news.example/d", now.Add(-100 * time.Hour)},
 	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml")
