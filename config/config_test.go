@@ -75,7 +75,7 @@ func TestLoadMinimalHasEveryDefault(t *testing.T) {
 		Poll:    Poll{Interval: dur(15 * time.Minute), Concurrency: 4, PerHost: 2, Jitter: 0.1},
 		Fetch:   Fetch{Timeout: dur(20 * time.Second), MaxBytes: 10485760, MaxItems: 500, UserAgent: "storyline/0.1 (+https://github.com/storyline)"},
 		Backlog: Backlog{Window: dur(12 * time.Hour), MaxPosts: 3},
-		Cluster: Cluster{Window: dur(36 * time.Hour), Similarity: 0.10, MinSharedActors: 1},
+		Cluster: Cluster{Window: dur(72 * time.Hour), Similarity: 0.073, MinSharedActors: 1},
 		Digest:  Digest{Timezone: "UTC"},
 	}
 	if !reflect.DeepEqual(got, want) {

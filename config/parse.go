@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"storyline/story"
 )
 
 // Problem is one thing wrong with a configuration file: a syntax error, a
@@ -121,9 +123,16 @@ func defaults() document {
 		Poll:    Poll{Interval: Duration{15 * time.Minute}, Concurrency: 4, PerHost: 2, Jitter: 0.1},
 		Fetch:   Fetch{Timeout: Duration{20 * time.Second}, MaxBytes: 10 << 20, MaxItems: 500, UserAgent: "storyline/0.1 (+https://github.com/storyline)"},
 		Backlog: Backlog{Window: Duration{12 * time.Hour}, MaxPosts: 3},
-		Cluster: Cluster{Window: Duration{36 * time.Hour}, Similarity: 0.10, MinSharedActors: 1},
+		Cluster: defaultCluster(),
 		Digest:  Digest{Timezone: "UTC"},
 	}
+}
+
+// defaultCluster is the [cluster] section's default: the clusterer's own
+// defaults.
+func defaultCluster() Cluster {
+	o := story.DefaultClusterOptions()
+	return Cluster{Window: Duration{o.Window}, Similarity: o.Threshold, MinSharedActors: o.MinSharedActors}
 }
 
 // Parse decodes and validates a configuration. filename names the data in
