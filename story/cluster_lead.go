@@ -145,16 +145,67 @@ func agencyAfterDash(lead string, words []Word, k, end int) int {
 	return end
 }
 
-// creditOpeners returns the words that open a photo credit or a pointer
-// to another article, folded.
-func creditOpeners() [][]string {
-	return [][]string{
-		{"photo"}, {"photograph"}, {"photos"}, {"picture"}, {"image"}, {"credit"}, {"illustration"},
-		{"foto"}, {"fotos"}, {"fot"}, {"bild"}, {"фото"}, {"ілюстрація"}, {"иллюстрация"}, {"getty", "images"},
-		{"read", "more"}, {"read", "also"}, {"also", "read"}, {"continue", "reading"}, {"lire", "aussi"},
-		{"lesen", "sie", "auch"}, {"weiterlesen"}, {"leer", "mas"}, {"czytaj", "tez"}, {"czytaj", "wiecej"},
-		{"читайте", "также"}, {"читать", "далее"}, {"читайте", "також"}, {"читати", "далі"},
+// creditOpener returns the words that must follow the folded word w for
+// it to open a photo credit or a pointer to another article (none, one or
+// two), and false when no opener starts with w.
+func creditOpener(w string) (next1, next2 string, ok bool) {
+	switch w {
+	case "photo", "photograph", "photos", "picture", "image", "credit", "illustration", "foto", "fotos",
+		"fot", "bild", "фото", "ілюстрація", "иллюстрация", "weiterlesen":
+		return "", "", true
+	case "getty":
+		return "images", "", true
+	case "continue":
+		return "reading", "", true
+	case "lire":
+		return "aussi", "", true
+	case "lesen":
+		return "sie", "auch", true
+	case "leer":
+		return "mas", "", true
+	case "also":
+		return "read", "", true
+	case "читать":
+		return "далее", "", true
+	case "читати":
+		return "далі", "", true
 	}
+	return "", "", false
+}
+
+// creditLen returns the number of words of the credit opener starting at
+// words[i], or 0 for none.
+func creditLen(words []Word, i int) int {
+	w := words[i].Text
+	next1, next2, ok := creditOpener(w)
+	switch {
+	case !ok:
+		// Openers whose first word starts several.
+		switch w {
+		case "read":
+			if i+1 < len(words) && (words[i+1].Text == "more" || words[i+1].Text == "also") {
+				return 2
+			}
+		case "czytaj":
+			if i+1 < len(words) && (words[i+1].Text == "tez" || words[i+1].Text == "wiecej") {
+				return 2
+			}
+		case "читайте":
+			if i+1 < len(words) && (words[i+1].Text == "также" || words[i+1].Text == "також") {
+				return 2
+			}
+		}
+		return 0
+	case next1 == "":
+		return 1
+	case i+1 >= len(words) || words[i+1].Text != next1:
+		return 0
+	case next2 == "":
+		return 2
+	case i+2 >= len(words) || words[i+2].Text != next2:
+		return 0
+	}
+	return 3
 }
 
 // credits returns the ranges of photo credits and pointers to other
@@ -189,38 +240,26 @@ func credits(lead string, words []Word) [][2]int {
 // or 0: the opener must be written with a capital or follow a bracket, and
 // be followed by a colon, a full stop, a dash or "by".
 func creditAt(lead string, words []Word, i int) int {
-	for _, op := range creditOpeners() {
-		if i+len(op) > len(words) {
-			continue
-		}
-		match := true
-		for j, o := range op {
-			if words[i+j].Text != o {
-				match = false
-				break
-			}
-		}
-		if !match {
-			continue
-		}
-		before := ""
-		if i > 0 {
-			before = strings.TrimSpace(lead[words[i-1].End:words[i].Start])
-		}
-		if !words[i].Capital && !strings.HasSuffix(before, "(") {
-			return 0
-		}
-		end := words[i+len(op)-1].End
-		after := len(lead)
-		if i+len(op) < len(words) {
-			after = words[i+len(op)].Start
-		}
-		gap := lead[end:after]
-		if strings.ContainsAny(gap, ":.–—") || strings.Contains(gap, "-") ||
-			(i+len(op) < len(words) && words[i+len(op)].Text == "by") {
-			return len(op)
-		}
+	n := creditLen(words, i)
+	if n == 0 {
 		return 0
+	}
+	before := ""
+	if i > 0 {
+		before = strings.TrimSpace(lead[words[i-1].End:words[i].Start])
+	}
+	if !words[i].Capital && !strings.HasSuffix(before, "(") {
+		return 0
+	}
+	end := words[i+n-1].End
+	after := len(lead)
+	if i+n < len(words) {
+		after = words[i+n].Start
+	}
+	gap := lead[end:after]
+	if strings.ContainsAny(gap, ":.–—") || strings.Contains(gap, "-") ||
+		(i+n < len(words) && words[i+n].Text == "by") {
+		return n
 	}
 	return 0
 }
