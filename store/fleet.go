@@ -30,7 +30,9 @@ type Fleet interface {
 	Resign(ctx context.Context, id string) error
 	// ClaimFeed leases the feed at url to instance id for ttl when the
 	// feed is due at now (its stored next poll is not after now, or it has
-	// none) and no other instance's lease on it is running. It returns the
+	// none) and no other instance's lease on it is running: a lease runs
+	// until ttl has passed, or until its holder, having sent heartbeats,
+	// sends none for InstanceTimeout. It returns the
 	// feed's stored state (zero when it has none) and whether id now holds
 	// the lease. A commit of the feed's new state before ReleaseFeed is
 	// seen by whoever claims it next.
@@ -49,6 +51,11 @@ type Fleet interface {
 	// the other instances clustered since the caller last looked.
 	SignaturesSince(ctx context.Context, mark int64, from time.Time) ([]Candidate, int64, error)
 }
+
+// InstanceTimeout is how long an instance that sent heartbeats may be
+// silent before the others take it for dead and take its feeds over;
+// instances send heartbeats several times within it.
+const InstanceTimeout = 20 * time.Second
 
 // Instance is one running instance of the bot.
 type Instance struct {

@@ -74,7 +74,9 @@ func (s *Store) Resign(ctx context.Context, id string) error {
 
 // ClaimFeed leases the feed at url to id in one transaction that first
 // locks the feed's lease row, so that the feed state it then reads is the
-// one committed by the previous holder before it released the lease.
+// one committed by the previous holder before it released the lease. A
+// lease whose holder has sent no heartbeat for store.InstanceTimeout is
+// free: that instance died mid-poll.
 func (s *Store) ClaimFeed(ctx context.Context, url, id string, now time.Time, ttl time.Duration) (feeds.State, bool, error) {
 	var st feeds.State
 	var claimed bool
@@ -86,8 +88,11 @@ func (s *Store) ClaimFeed(ctx context.Context, url, id string, now time.Time, tt
 		}
 		var free bool
 		if err := tx.QueryRow(ctx, `
-			SELECT holder = $2 OR expires_at <= clock_timestamp() FROM feed_leases WHERE url = $1 FOR UPDATE`,
-			url, id).Scan(&free); err != nil {
+			SELECT l.holder = $2 OR l.expires_at <= clock_timestamp()
+			       OR coalesce(i.heartbeat < clock_timestamp() - make_interval(secs => $3), false)
+			FROM feed_leases AS l LEFT JOIN instances AS i ON i.id = l.holder
+			WHERE l.url = $1 FOR UPDATE OF l`,
+			url, id, store.InstanceTimeout.Seconds()).Scan(&free); err != nil {
 			return err
 		}
 		states, err := queryRows(ctx, tx, scanFeedState, `SELECT `+feedStateColumns+` FROM feed_state WHERE url = $1`, url)
