@@ -12,13 +12,17 @@ import (
 
 // latestPostedSQL reads the delivered posts and digests through
 // outbox_sent, newest first, skipping those whose message is gone (its
-// lead item no longer carries it).
+// lead item no longer carries it). The lead is read by a LATERAL subquery
+// with a LIMIT, so that the planner probes items for the newest entries
+// only instead of joining every delivered entry.
 const latestPostedSQL = `
 	SELECT o.kind, o.item_ids, coalesce(o.cluster_id, 0), o.sent_at, i.channel_id, i.message_id,
 	       i.id, i.title, i.link, i.feed_name, i.published
-	FROM outbox AS o JOIN items AS i ON i.id = o.item_ids[1]
+	FROM outbox AS o CROSS JOIN LATERAL (
+		SELECT channel_id, message_id, id, title, link, feed_name, published FROM items
+		WHERE id = o.item_ids[1] AND message_id = o.message_id AND message_id <> '' LIMIT 1
+	) AS i
 	WHERE o.sent_at IS NOT NULL AND o.kind IN ('post', 'digest')
-	  AND i.message_id = o.message_id AND i.message_id <> ''
 	ORDER BY o.sent_at DESC, o.id DESC LIMIT $1`
 
 // outletsSQL lists the feeds of the items of cluster $1 and of the items
