@@ -136,19 +136,19 @@ type queued struct {
 	cluster int
 }
 
-// drain delivers every pending outbox entry as the poster would, in order,
-// and returns them.
+// drain delivers every pending outbox entry, edits included, in the order
+// they were queued, and returns them.
 func (f *fixture) drain() []queued {
 	f.t.Helper()
 	var out []queued
 	clusters := map[int64]int{}
 	for n := 1; ; n++ {
-		e, err := f.st.OutboxHead(f.t.Context())
+		e, err := f.oldest()
 		if errors.Is(err, store.ErrNoWork) {
 			return out
 		}
 		if err != nil {
-			f.t.Fatalf("OutboxHead: %v", err)
+			f.t.Fatalf("outbox: %v", err)
 		}
 		if e.ClusterID != 0 && clusters[e.ClusterID] == 0 {
 			clusters[e.ClusterID] = len(clusters) + 1
@@ -158,6 +158,23 @@ func (f *fixture) drain() []queued {
 			f.t.Fatalf("MarkSent: %v", err)
 		}
 	}
+}
+
+// oldest returns the oldest pending entry: the head (the oldest that is
+// not an edit) or the oldest edit, whichever was queued first.
+func (f *fixture) oldest() (store.OutboxEntry, error) {
+	head, err := f.st.OutboxHead(f.t.Context())
+	if err != nil && !errors.Is(err, store.ErrNoWork) {
+		return store.OutboxEntry{}, err
+	}
+	edits, eerr := f.st.OutboxEdits(f.t.Context())
+	switch {
+	case eerr != nil:
+		return store.OutboxEntry{}, eerr
+	case len(edits) > 0 && (err != nil || edits[0].ID < head.ID):
+		return edits[0], nil
+	}
+	return head, err
 }
 
 // check compares the queued entries with want.

@@ -10,7 +10,8 @@ const (
 )
 
 // OutboxEntry is one piece of queued Discord work. Its ID is unique for the
-// life of the database, so it serves as the message nonce.
+// life of the database; with the store's identity (StoreID) it makes the
+// message nonce.
 type OutboxEntry struct {
 	ID      int64
 	Kind    OutboxKind
@@ -27,6 +28,10 @@ type OutboxEntry struct {
 	LastError string
 	// ChannelID and MessageID locate the message once sent.
 	ChannelID, MessageID string
+	// InFlightAt is when a request delivering the entry was first sent
+	// (MarkInFlight); zero when none was. A pending entry that has one may
+	// have reached Discord already.
+	InFlightAt time.Time
 }
 
 // OutboxStats summarises the outbox for a status display.

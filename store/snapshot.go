@@ -11,6 +11,9 @@ import (
 // another. Ids (clusters, outbox entries) are kept, so that messages,
 // nonces and "Why was this posted?" still find their items.
 type Snapshot struct {
+	// StoreID is the store's identity (Store.StoreID): the store it moves
+	// to takes it, so that an entry in flight keeps its nonce.
+	StoreID string
 	// Items are the stored records in the order they were stored, with
 	// their cluster and message, without signatures.
 	Items []Record

@@ -61,11 +61,27 @@ type Store interface {
 	// item id). Its cost follows the reports in the range, not the store.
 	Signatures(ctx context.Context, from, to time.Time) ([]Candidate, error)
 
-	// OutboxHead returns the oldest (by id) pending entry, due or not, or
-	// ErrNoWork. A poster that sends the head and nothing else, waiting
-	// for it to fall due, delivers the outbox strictly in order, across
-	// restarts too.
+	// StoreID returns the store's identity: ten lowercase hexadecimal
+	// digits drawn at random when the database was created, the same for
+	// every process that opens it and different for every other database.
+	// With an outbox entry's id it makes message nonces that no other store
+	// (a new database, another bot's) repeats.
+	StoreID(ctx context.Context) (string, error)
+
+	// OutboxHead returns the oldest (by id) pending entry that is not an
+	// edit, due or not, or ErrNoWork. A poster that sends the head and
+	// nothing else, waiting for it to fall due, delivers posts, digests and
+	// replies strictly in order, across restarts too; edits, which only
+	// re-render a message, go beside them (OutboxEdits).
 	OutboxHead(ctx context.Context) (OutboxEntry, error)
+	// OutboxEdits returns every pending edit entry, due or not, oldest
+	// first.
+	OutboxEdits(ctx context.Context) ([]OutboxEntry, error)
+	// MarkInFlight records that a request delivering entry id may reach
+	// Discord from at on. Only the first call counts: the entry keeps the
+	// earliest such time, as InFlightAt, until it is sent. A missing entry
+	// is ErrNotFound.
+	MarkInFlight(ctx context.Context, id int64, at time.Time) error
 	// MarkSent records that entry id was delivered as message messageID in
 	// channelID at at. For a post or digest the message is also recorded
 	// on its items and, for a post, on its cluster.
@@ -86,9 +102,15 @@ type Store interface {
 	// the edit fail and repost again. An entry that is not of that
 	// cluster is ErrNotFound.
 	MarkReposted(ctx context.Context, id, clusterID int64, channelID, messageID string, at time.Time) error
-	// RetryFailed makes every failed entry pending again, due at now with
-	// its attempts and error code reset (its last error kept), and returns
-	// how many there were.
+	// MarkEditsSent records that the pending edits of cluster clusterID
+	// with ids up to upTo were delivered, together, as an edit of message
+	// messageID in channelID at at. Edits of the cluster queued later stay
+	// pending. It is not an error when no edit matches.
+	MarkEditsSent(ctx context.Context, clusterID, upTo int64, channelID, messageID string, at time.Time) error
+	// RetryFailed makes every failed entry pending again, and every
+	// pending entry that waits for a later attempt (a backoff, a paused
+	// channel) due, at now, with attempts and error code reset (the last
+	// error kept). It returns how many entries it changed.
 	RetryFailed(ctx context.Context, now time.Time) (int64, error)
 	// OutboxStats returns the outbox summary.
 	OutboxStats(ctx context.Context) (OutboxStats, error)

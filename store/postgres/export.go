@@ -128,15 +128,20 @@ func importRest(ctx context.Context, tx pgx.Tx, snap store.Snapshot) error {
 	err := sendBatches(ctx, tx, snap.Outbox, func(b *pgx.Batch, o store.OutboxRow) error {
 		b.Queue(`
 			INSERT INTO outbox (id, kind, item_ids, cluster_id, status, attempts, next_attempt, error_code,
-			                    last_error, channel_id, message_id, created_at, sent_at, failed_at)
-			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			                    last_error, channel_id, message_id, created_at, sent_at, failed_at, in_flight_at)
+			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			o.ID, string(o.Kind), orEmpty(o.ItemIDs), nullID(o.ClusterID), o.Status, o.Attempts,
 			millis(o.NextAttempt), o.ErrorCode, o.LastError, o.ChannelID, o.MessageID, millis(o.CreatedAt),
-			nullMillis(o.SentAt), nullMillis(o.FailedAt))
+			nullMillis(o.SentAt), nullMillis(o.FailedAt), nullMillis(o.InFlightAt))
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
+	}
+	if snap.StoreID != "" {
+		if _, err := tx.Exec(ctx, `UPDATE store_identity SET id = $1`, snap.StoreID); err != nil {
+			return fmt.Errorf("store id: %w", err)
+		}
 	}
 	last := snap.LastOutboxID
 	for _, o := range snap.Outbox {
@@ -171,6 +176,9 @@ func importRest(ctx context.Context, tx pgx.Tx, snap store.Snapshot) error {
 func (s *Store) Export(ctx context.Context) (store.Snapshot, error) {
 	snap, err := snapshot(ctx, s.pool, func(tx pgx.Tx) (store.Snapshot, error) {
 		var snap store.Snapshot
+		if err := tx.QueryRow(ctx, `SELECT id FROM store_identity`).Scan(&snap.StoreID); err != nil {
+			return snap, fmt.Errorf("store id: %w", err)
+		}
 		var err error
 		if snap.Items, err = queryRows(ctx, tx, scanRecord, selectRecordsSQL+`ORDER BY seq`); err != nil {
 			return snap, fmt.Errorf("items: %w", err)
@@ -195,20 +203,21 @@ func (s *Store) Export(ctx context.Context) (store.Snapshot, error) {
 		}
 		if snap.Outbox, err = queryRows(ctx, tx, func(r row) (store.OutboxRow, error) {
 			var o store.OutboxRow
-			var cluster, sent, failed *int64
+			var cluster, inFlight, sent, failed *int64
 			var next, created int64
 			err := r.Scan(&o.ID, &o.Kind, &o.ItemIDs, &cluster, &o.Status, &o.Attempts, &next, &created,
-				&o.ErrorCode, &o.LastError, &o.ChannelID, &o.MessageID, &sent, &failed)
+				&o.ErrorCode, &o.LastError, &o.ChannelID, &o.MessageID, &inFlight, &sent, &failed)
 			if cluster != nil {
 				o.ClusterID = *cluster
 			}
 			o.ItemIDs = orNil(o.ItemIDs)
 			o.NextAttempt, o.CreatedAt = fromMillis(next), fromMillis(created)
 			o.SentAt, o.FailedAt = fromNullMillis(sent), fromNullMillis(failed)
+			o.InFlightAt = fromNullMillis(inFlight)
 			return o, err
 		}, `
 			SELECT id, kind, item_ids, cluster_id, status, attempts, next_attempt, created_at,
-			       error_code, last_error, channel_id, message_id, sent_at, failed_at
+			       error_code, last_error, channel_id, message_id, in_flight_at, sent_at, failed_at
 			FROM outbox ORDER BY id`); err != nil {
 			return snap, fmt.Errorf("outbox: %w", err)
 		}

@@ -82,7 +82,7 @@ func dailyScans(step string) bool {
 
 // migrateTo opens the database at path migrated up to, not including, the
 // migration whose name ends with suffix, and returns it with a function
-// that applies the rest.
+// that applies that migration (and no later one).
 func migrateTo(t *testing.T, path, suffix string) (*sql.DB, func()) {
 	t.Helper()
 	migs, err := loadMigrations(migrationFiles)
@@ -104,7 +104,7 @@ func migrateTo(t *testing.T, path, suffix string) (*sql.DB, func()) {
 		t.Fatal(err)
 	}
 	return db, func() {
-		if err := migrate(t.Context(), db, migs, logger); err != nil {
+		if err := migrate(t.Context(), db, migs[:i+1], logger); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,6 +13,9 @@ import (
 func (s *Store) Export(ctx context.Context) (store.Snapshot, error) {
 	snap, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (store.Snapshot, error) {
 		var snap store.Snapshot
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM store_identity`).Scan(&snap.StoreID); err != nil {
+			return snap, fmt.Errorf("store id: %w", err)
+		}
 		var err error
 		if snap.Items, err = queryRows(ctx, tx, scanRecord, selectRecordsSQL+`ORDER BY seq`); err != nil {
 			return snap, fmt.Errorf("items: %w", err)
@@ -37,7 +40,7 @@ func (s *Store) Export(ctx context.Context) (store.Snapshot, error) {
 		}
 		if snap.Outbox, err = queryRows(ctx, tx, scanOutboxRow, `
 			SELECT id, kind, item_ids, cluster_id, status, attempts, next_attempt, created_at,
-			       error_code, last_error, channel_id, message_id, sent_at, failed_at
+			       error_code, last_error, channel_id, message_id, in_flight_at, sent_at, failed_at
 			FROM outbox ORDER BY id`); err != nil {
 			return snap, fmt.Errorf("outbox: %w", err)
 		}
@@ -82,10 +85,10 @@ func (s *Store) Export(ctx context.Context) (store.Snapshot, error) {
 func scanOutboxRow(r row) (store.OutboxRow, error) {
 	var o store.OutboxRow
 	var itemIDs string
-	var cluster, sent, failed sql.NullInt64
+	var cluster, inFlight, sent, failed sql.NullInt64
 	var next, created int64
 	err := r.Scan(&o.ID, &o.Kind, &itemIDs, &cluster, &o.Status, &o.Attempts, &next, &created,
-		&o.ErrorCode, &o.LastError, &o.ChannelID, &o.MessageID, &sent, &failed)
+		&o.ErrorCode, &o.LastError, &o.ChannelID, &o.MessageID, &inFlight, &sent, &failed)
 	if err != nil {
 		return o, err
 	}
@@ -98,5 +101,6 @@ func scanOutboxRow(r row) (store.OutboxRow, error) {
 	o.ClusterID = cluster.Int64
 	o.NextAttempt, o.CreatedAt = fromMillis(next), fromMillis(created)
 	o.SentAt, o.FailedAt = fromNullMillis(sent), fromNullMillis(failed)
+	o.InFlightAt = fromNullMillis(inFlight)
 	return o, nil
 }

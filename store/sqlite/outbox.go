@@ -11,39 +11,92 @@ import (
 	"storyline/store"
 )
 
-// outboxHeadSQL selects the oldest pending entry due at ?; OutboxHead asks
-// at endOfTime, so that the outbox_due index bounds the search.
-const outboxHeadSQL = `
-	SELECT id, kind, item_ids, cluster_id, status, attempts, next_attempt, created_at,
-	       error_code, last_error, channel_id, message_id
-	FROM outbox WHERE status = 'pending' AND next_attempt <= ?
+// outboxColumns are the columns scanOutbox reads, in its order.
+const outboxColumns = `id, kind, item_ids, cluster_id, status, attempts, next_attempt, created_at,
+	error_code, last_error, channel_id, message_id, in_flight_at`
+
+// outboxHeadSQL selects the oldest pending entry other than an edit due at
+// ?; OutboxHead asks at endOfTime, so that the outbox_due index bounds the
+// search.
+const outboxHeadSQL = `SELECT ` + outboxColumns + `
+	FROM outbox WHERE status = 'pending' AND next_attempt <= ? AND kind != 'edit'
 	ORDER BY id LIMIT 1`
 
 // endOfTime is later than any entry's next attempt.
 var endOfTime = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
-// OutboxHead returns the oldest pending entry, or store.ErrNoWork.
+// OutboxHead returns the oldest pending entry that is not an edit, or
+// store.ErrNoWork.
 func (s *Store) OutboxHead(ctx context.Context) (store.OutboxEntry, error) {
-	var e store.OutboxEntry
-	var itemIDs string
-	var cluster sql.NullInt64
-	var next, created int64
-	err := s.reader.QueryRowContext(ctx, outboxHeadSQL, millis(endOfTime)).Scan(
-		&e.ID, &e.Kind, &itemIDs, &cluster, &e.Status, &e.Attempts, &next, &created,
-		&e.ErrorCode, &e.LastError, &e.ChannelID, &e.MessageID)
+	e, err := scanOutbox(s.reader.QueryRowContext(ctx, outboxHeadSQL, millis(endOfTime)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.OutboxEntry{}, store.ErrNoWork
 	}
 	if err != nil {
 		return store.OutboxEntry{}, fmt.Errorf("outbox head: %w", err)
 	}
+	return e, nil
+}
+
+// OutboxEdits returns the pending edits, oldest first.
+func (s *Store) OutboxEdits(ctx context.Context) ([]store.OutboxEntry, error) {
+	edits, err := queryRows(ctx, s.reader, scanOutbox, `SELECT `+outboxColumns+`
+		FROM outbox WHERE status = 'pending' AND kind = 'edit' ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("outbox edits: %w", err)
+	}
+	return edits, nil
+}
+
+// scanOutbox reads one row of outboxColumns.
+func scanOutbox(r row) (store.OutboxEntry, error) {
+	var e store.OutboxEntry
+	var itemIDs string
+	var cluster, inFlight sql.NullInt64
+	var next, created int64
+	if err := r.Scan(&e.ID, &e.Kind, &itemIDs, &cluster, &e.Status, &e.Attempts, &next, &created,
+		&e.ErrorCode, &e.LastError, &e.ChannelID, &e.MessageID, &inFlight); err != nil {
+		return store.OutboxEntry{}, err
+	}
 	if err := json.Unmarshal([]byte(itemIDs), &e.ItemIDs); err != nil {
-		return store.OutboxEntry{}, fmt.Errorf("outbox head: entry %d: %w", e.ID, err)
+		return store.OutboxEntry{}, fmt.Errorf("entry %d: %w", e.ID, err)
 	}
 	e.ClusterID = cluster.Int64
 	e.NextAttempt = fromMillis(next)
 	e.CreatedAt = fromMillis(created)
+	e.InFlightAt = fromNullMillis(inFlight)
 	return e, nil
+}
+
+// MarkInFlight keeps the first time a request for entry id was sent.
+func (s *Store) MarkInFlight(ctx context.Context, id int64, at time.Time) error {
+	err := s.update(ctx, `UPDATE outbox SET in_flight_at = coalesce(in_flight_at, ?) WHERE id = ?`, millis(at), id)
+	if err != nil {
+		return fmt.Errorf("mark in flight %d: %w", id, err)
+	}
+	return nil
+}
+
+// MarkEditsSent records the delivery of a cluster's pending edits up to
+// upTo.
+func (s *Store) MarkEditsSent(ctx context.Context, clusterID, upTo int64, channelID, messageID string, at time.Time) error {
+	_, err := s.writer.ExecContext(ctx, `
+		UPDATE outbox SET status = 'sent', channel_id = ?, message_id = ?, sent_at = ?
+		WHERE status = 'pending' AND kind = 'edit' AND cluster_id = ? AND id <= ?`,
+		channelID, messageID, millis(at), clusterID, upTo)
+	if err != nil {
+		return fmt.Errorf("mark edits of cluster %d sent: %w", clusterID, err)
+	}
+	return nil
+}
+
+// StoreID returns the identity drawn when the database was created.
+func (s *Store) StoreID(ctx context.Context) (string, error) {
+	var id string
+	if err := s.reader.QueryRowContext(ctx, `SELECT id FROM store_identity`).Scan(&id); err != nil {
+		return "", fmt.Errorf("store id: %w", err)
+	}
+	return id, nil
 }
 
 // MarkSent records the delivery of entry id, on its items and cluster too,
@@ -128,12 +181,12 @@ func (s *Store) MarkReposted(ctx context.Context, id, clusterID int64, channelID
 	return nil
 }
 
-// RetryFailed makes every failed entry pending again.
+// RetryFailed makes every failed or waiting entry pending and due now.
 func (s *Store) RetryFailed(ctx context.Context, now time.Time) (int64, error) {
 	res, err := s.writer.ExecContext(ctx, `
 		UPDATE outbox SET status = 'pending', next_attempt = ?, attempts = 0, error_code = 0,
 		                  failed_at = NULL
-		WHERE status = 'failed'`, millis(now))
+		WHERE status = 'failed' OR (status = 'pending' AND next_attempt > ?)`, millis(now), millis(now))
 	if err != nil {
 		return 0, fmt.Errorf("retry failed: %w", err)
 	}
