@@ -18,11 +18,27 @@
 // discordgo endpoint variable is changed. GET /gateway hands out the fake's
 // own ws:// address, so Session.Open connects to it too.
 //
-// Every channel id is accepted, threads included; use Fail to answer
-// "Unknown Channel". Interaction responses (the original and follow-ups)
-// are kept per interaction, see Responses, and are not listed by Messages.
-// Answers carry plausible X-RateLimit-* headers that never make discordgo
-// wait; only an injected 429 does.
+// It models the guild the bot is in: channels (text by default, see
+// AddChannel for other types and permission overwrites), roles and the
+// bot's effective permissions, which every channel route checks as Discord
+// does (403 Missing Access or Missing Permissions). A channel id never seen
+// is a text channel made on first use, unless Options.StrictChannels makes
+// it Unknown Channel. Interaction responses (the original and follow-ups)
+// are kept per interaction, see Responses, and are not listed by Messages;
+// interactions follow Discord's rules: the callback within three seconds,
+// the first follow-up after a deferral edits the deferred original, the
+// token lasts fifteen minutes.
+//
+// Discord's answers to abuse are modelled too: enforce_nonce dedupes only
+// within Options.NonceWindow, every 401, 403 and 429 (but a 429 of scope
+// "shared") counts as an invalid request (InvalidRequests; past 10,000 in
+// ten minutes the fake bans the client for an hour, as Cloudflare does),
+// and with Options.RateLimits per-route buckets, the global limit and the
+// limit on edits of messages older than an hour (429 code 30046) are
+// enforced with Discord's headers. Without it, answers carry plausible
+// X-RateLimit-* headers that never make a client wait; only an injected 429
+// does. Options.InProcess serves the REST API without a listener, for
+// testing/synctest bubbles.
 package discordfake
 
 import (
@@ -63,9 +79,47 @@ type Options struct {
 	// HeartbeatInterval is sent in HELLO.
 	HeartbeatInterval time.Duration
 	// Now is the fake's clock (message timestamps, snowflakes, rate-limit
-	// headers, Request.At); it defaults to time.Now.
+	// headers, Request.At, nonce windows, interaction deadlines); it
+	// defaults to time.Now.
 	Now func() time.Time
+	// InProcess serves the REST API in the test's process only, through
+	// Client and Transport, with no listener and no gateway: what a
+	// testing/synctest bubble needs, where a goroutine waiting on a socket
+	// never lets the fake clock move.
+	InProcess bool
+	// Latency is how long every REST answer takes (on the clock of the
+	// goroutine asking: fake time in a synctest bubble); default none.
+	Latency time.Duration
+	// NonceWindow is how long a create with enforce_nonce gives back the
+	// message made earlier with the same nonce instead of a new one;
+	// Discord says "the past few minutes". Default DefaultNonceWindow.
+	NonceWindow time.Duration
+	// RateLimits enforces Discord's rate limits: per-route buckets (see
+	// routeLimits), the global limit of 50 requests a second and the limit
+	// on edits of messages older than an hour (OldEditLimit per
+	// OldEditWindow and channel, then 429 code 30046).
+	RateLimits bool
+	// OldEditLimit and OldEditWindow bound edits of messages older than an
+	// hour per channel when RateLimits is on; Discord does not publish its
+	// numbers. Defaults 3 per 20 seconds.
+	OldEditLimit  int
+	OldEditWindow time.Duration
+	// StrictChannels answers 404 Unknown Channel (10003) for a channel id
+	// not added with AddChannel (threads the bot started excepted),
+	// instead of making it a text channel on first use.
+	StrictChannels bool
+	// InteractionDeadline is how long after its creation an interaction
+	// may be acknowledged; default three seconds, as Discord's.
+	InteractionDeadline time.Duration
 }
+
+// Discord's durations the fake models.
+const (
+	// DefaultNonceWindow is the default Options.NonceWindow.
+	DefaultNonceWindow = 3 * time.Minute
+	// interactionTokenLife is how long an interaction's token answers.
+	interactionTokenLife = 15 * time.Minute
+)
 
 // Server is a running fake Discord. Its methods are safe for concurrent use.
 type Server struct {
@@ -87,6 +141,9 @@ type Server struct {
 	inter    map[string]*interaction // by interaction token
 	commands map[string][]any        // by "global" or guild id
 	gw       gatewayState
+	token    string // the token accepted now (SetToken)
+	guild    guildState
+	limits   limitState
 }
 
 // New starts a fake Discord for the test and stops it on t.Cleanup. It
@@ -112,8 +169,13 @@ func New(t testing.TB, opts Options) *Server {
 		inter:    map[string]*interaction{},
 		commands: map[string][]any{},
 		gw:       newGatewayState(),
+		token:    opts.Token,
+		guild:    newGuildState(opts),
+		limits:   newLimitState(),
 	}
-	s.hs = httptest.NewServer(s)
+	if !opts.InProcess {
+		s.hs = httptest.NewServer(s)
+	}
 	t.Cleanup(s.close)
 	return s
 }
@@ -140,8 +202,23 @@ func withDefaults(o Options) Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.NonceWindow <= 0 {
+		o.NonceWindow = DefaultNonceWindow
+	}
+	if o.OldEditLimit <= 0 {
+		o.OldEditLimit = 3
+	}
+	if o.OldEditWindow <= 0 {
+		o.OldEditWindow = 20 * time.Second
+	}
+	if o.InteractionDeadline <= 0 {
+		o.InteractionDeadline = 3 * time.Second
+	}
 	return o
 }
+
+// inProcessURL is the base URL of an InProcess fake; nothing listens there.
+const inProcessURL = "http://discordfake.invalid"
 
 // requestSchemas returns every schema document request bodies are
 // checked against: the fake's own, then those of the build (extraSchemas).
@@ -161,22 +238,52 @@ func requestSchemas() ([]*schemas, error) {
 func (s *Server) close() {
 	close(s.closed)
 	s.closeConnections()
-	s.hs.Close()
+	if s.hs != nil {
+		s.hs.Close()
+	}
 }
 
-// URL returns the fake's base URL, e.g. "http://127.0.0.1:34567".
-func (s *Server) URL() string { return s.hs.URL }
+// URL returns the fake's base URL, e.g. "http://127.0.0.1:34567";
+// "http://discordfake.invalid" for an InProcess fake, which only Client
+// and Transport reach.
+func (s *Server) URL() string {
+	if s.hs == nil {
+		return inProcessURL
+	}
+	return s.hs.URL
+}
 
 // APIURL returns the fake's v10 REST base, URL() + "/api/v10/".
-func (s *Server) APIURL() string { return s.hs.URL + "/api/v10/" }
+func (s *Server) APIURL() string { return s.URL() + "/api/v10/" }
 
 // GatewayURL returns the websocket address handed out by GET /gateway.
-func (s *Server) GatewayURL() string { return "ws" + s.hs.URL[len("http"):] + "/gateway" }
+func (s *Server) GatewayURL() string { return "ws" + s.URL()[len("http"):] + "/gateway" }
 
 // Client returns an HTTP client that sends requests for discord.com to the
 // fake and refuses every other host, so a test can never reach the network.
+// An InProcess fake answers them in the calling goroutine.
 func (s *Server) Client() *http.Client {
+	if s.hs == nil {
+		return &http.Client{Transport: s.Transport()}
+	}
 	return &http.Client{Transport: rewriter{target: s.hs.URL, base: s.hs.Client().Transport}}
+}
+
+// SetToken makes the fake accept token (without "Bot ") from now on and
+// refuse every other with 401, as when the bot's token is reset in the
+// developer portal.
+func (s *Server) SetToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.token = token
+	s.notifyLocked()
+}
+
+// currentToken is the token the fake accepts now.
+func (s *Server) currentToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
 }
 
 // rewriter is the Client transport.

@@ -1,9 +1,11 @@
 package discordfake
 
 import (
+	"cmp"
 	"math"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // Fault is an injected failure: the answer to give instead of the normal one.
@@ -11,16 +13,26 @@ type Fault struct {
 	// Status is the HTTP status, e.g. 429, 502 or 403.
 	Status int
 	// RetryAfter is the wait in seconds a 429 asks for, in the body's
-	// retry_after and (rounded up) in the Retry-After header.
+	// retry_after and (rounded up) in the Retry-After header; it may be 0.
 	RetryAfter float64
-	// Global marks a 429 as the global rate limit.
+	// Global marks a 429 as the global rate limit (scope "global").
 	Global bool
+	// Scope is a 429's X-RateLimit-Scope when not Global: "user" (the
+	// default) or "shared", a limit on the resource that Discord does not
+	// count against the client's invalid requests.
+	Scope string
+	// NoResetHeaders leaves X-RateLimit-Reset and X-RateLimit-Reset-After
+	// out of a 429, as some of Discord's answers do.
+	NoResetHeaders bool
 	// Code and Message override the JSON error body; by default they are
 	// Discord's for the status (403: 50013 "Missing Permissions").
 	Code    int
 	Message string
 	// Times is how many requests the fault answers; 0 means until ClearFaults.
 	Times int
+	// From and Until bound, on the fake's clock, when the fault answers;
+	// a zero time is no bound. A fault past Until answers nothing more.
+	From, Until time.Time
 	// Hang blocks the request until the client gives up or the server stops,
 	// instead of answering.
 	Hang bool
@@ -63,8 +75,12 @@ func (s *Server) ClearFaults() {
 func (s *Server) takeFault(route string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.opts.Now()
 	for i, ft := range s.faults {
 		if ft.route != route && ft.route != AllRoutes {
+			continue
+		}
+		if now.Before(ft.f.From) || (!ft.f.Until.IsZero() && !now.Before(ft.f.Until)) {
 			continue
 		}
 		if ft.left > 0 {
@@ -124,7 +140,13 @@ func (s *Server) rateLimited(c *call, f *Fault) reply {
 	h.Set("Retry-After", strconv.Itoa(int(math.Ceil(f.RetryAfter))))
 	h.Set("X-RateLimit-Remaining", "0")
 	h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(f.RetryAfter, 'f', 3, 64))
-	h.Set("X-RateLimit-Scope", "user")
+	reset := s.opts.Now().Add(time.Duration(f.RetryAfter * float64(time.Second)))
+	h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(reset.UnixMilli())/1000, 'f', 3, 64))
+	if f.NoResetHeaders {
+		h.Del("X-RateLimit-Reset")
+		h.Del("X-RateLimit-Reset-After")
+	}
+	h.Set("X-RateLimit-Scope", cmp.Or(f.Scope, "user"))
 	return reply{status: http.StatusTooManyRequests, body: body, header: h}
 }
 

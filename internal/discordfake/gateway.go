@@ -169,7 +169,7 @@ func (s *Server) compressed(c *gwConn) bool {
 
 // validToken accepts the token with or without discordgo's "Bot " prefix.
 func (s *Server) validToken(tok string) bool {
-	return strings.TrimPrefix(tok, "Bot ") == s.opts.Token
+	return strings.TrimPrefix(tok, "Bot ") == s.currentToken()
 }
 
 // identify starts a new session and sends READY. It holds c's write lock

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 // Interaction, command and callback types and message flags, as Discord
@@ -43,9 +46,16 @@ type Member struct {
 // interaction is an interaction the fake dispatched.
 type interaction struct {
 	id, token, appID, channelID string
-	acked                       bool
-	original                    *storedMessage
-	followups                   []*storedMessage
+	// created is when the fake dispatched or registered it: the callback
+	// must come within Options.InteractionDeadline, the webhook routes
+	// answer for fifteen minutes.
+	created time.Time
+	acked   bool
+	// deferred is set by a deferred callback until the original is edited
+	// (or the first follow-up, which Discord makes that edit, is sent).
+	deferred  bool
+	original  *storedMessage
+	followups []*storedMessage
 }
 
 // SlashCommand builds a chat-input APPLICATION_COMMAND interaction (type 2)
@@ -193,9 +203,35 @@ func memberObject(m Member) map[string]any {
 // so its callback and follow-up routes answer. It returns ErrNotConnected if
 // no connection is identified.
 func (s *Server) DispatchInteraction(i any) error {
-	raw, err := json.Marshal(i)
+	raw, err := s.register(i)
 	if err != nil {
 		return fmt.Errorf("dispatch interaction: %w", err)
+	}
+	return s.Dispatch("INTERACTION_CREATE", json.RawMessage(raw))
+}
+
+// RegisterInteraction registers an interaction as DispatchInteraction does
+// (its deadline starts now) without sending it over the gateway, and
+// returns it decoded, for a test that hands it to the bot's handler
+// itself.
+func (s *Server) RegisterInteraction(i any) (*discordgo.InteractionCreate, error) {
+	raw, err := s.register(i)
+	if err != nil {
+		return nil, fmt.Errorf("register interaction: %w", err)
+	}
+	ic := &discordgo.InteractionCreate{}
+	if err := json.Unmarshal(raw, ic); err != nil {
+		return nil, fmt.Errorf("register interaction: %w", err)
+	}
+	return ic, nil
+}
+
+// register keeps an interaction so its callback and webhook routes answer,
+// and returns it as JSON.
+func (s *Server) register(i any) ([]byte, error) {
+	raw, err := json.Marshal(i)
+	if err != nil {
+		return nil, err
 	}
 	var head struct {
 		ID        string `json:"id"`
@@ -204,14 +240,15 @@ func (s *Server) DispatchInteraction(i any) error {
 		ChannelID string `json:"channel_id"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil {
-		return fmt.Errorf("dispatch interaction: %w", err)
+		return nil, err
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.inter[head.Token] == nil {
-		s.inter[head.Token] = &interaction{id: head.ID, token: head.Token, appID: head.AppID, channelID: head.ChannelID}
+		s.inter[head.Token] = &interaction{id: head.ID, token: head.Token, appID: head.AppID,
+			channelID: head.ChannelID, created: s.opts.Now()}
 	}
-	s.mu.Unlock()
-	return s.Dispatch("INTERACTION_CREATE", json.RawMessage(raw))
+	return raw, nil
 }
 
 // Callbacks returns the callback requests made for an interaction.
@@ -257,6 +294,9 @@ func (s *Server) handleCallback(c *call) reply {
 	if in.acked {
 		return discordError(http.StatusBadRequest, 40060, "Interaction has already been acknowledged.")
 	}
+	if s.opts.Now().Sub(in.created) > s.opts.InteractionDeadline {
+		return discordError(http.StatusNotFound, 10062, "Unknown interaction")
+	}
 	in.acked = true
 	data := cloneObject(body["data"])
 	switch callbackType(body) {
@@ -265,6 +305,7 @@ func (s *Server) handleCallback(c *call) reply {
 	case callbackDeferredMessage:
 		in.original = s.newMessageLocked(in.channelID, map[string]any{}, nil, nil)
 		in.original.flags = flagLoading | intOf(data["flags"])
+		in.deferred = true
 	}
 	if in.original != nil {
 		in.original.webhookID = in.appID
@@ -284,6 +325,10 @@ func (s *Server) webhookInteraction(c *call) (*interaction, *reply) {
 	in := s.inter[c.params["interaction_token"]]
 	if in == nil || in.appID != c.params["application_id"] || !in.acked {
 		r := discordError(http.StatusNotFound, 10015, "Unknown Webhook")
+		return nil, &r
+	}
+	if s.opts.Now().Sub(in.created) > interactionTokenLife {
+		r := discordError(http.StatusUnauthorized, 50027, "Invalid Webhook Token")
 		return nil, &r
 	}
 	return in, nil
@@ -313,7 +358,11 @@ func liveOrNil(m *storedMessage) *storedMessage {
 	return m
 }
 
-// handleFollowup creates a follow-up message; Discord always waits.
+// handleFollowup creates a follow-up message; Discord always waits. The
+// first follow-up after a deferral is not a new message: Discord makes it
+// the edit of the deferred original, whose visibility the deferral fixed
+// (the follow-up's ephemeral flag is ignored), and answers Unknown Message
+// when that original was deleted.
 func (s *Server) handleFollowup(c *call) reply {
 	body := cloneObject(c.body)
 	s.mu.Lock()
@@ -321,6 +370,18 @@ func (s *Server) handleFollowup(c *call) reply {
 	in, rep := s.webhookInteraction(c)
 	if rep != nil {
 		return *rep
+	}
+	if in.deferred {
+		in.deferred = false
+		m := liveOrNil(in.original)
+		if m == nil {
+			return unknownMessage()
+		}
+		delete(body, "flags")
+		m.flags &^= flagLoading
+		s.editLocked(m, body, c.files, false)
+		s.notifyLocked()
+		return jsonReply(http.StatusOK, s.messageObject(m))
 	}
 	m := s.newMessageLocked(in.channelID, body, c.files, c.raw)
 	m.webhookID = in.appID
@@ -331,24 +392,24 @@ func (s *Server) handleFollowup(c *call) reply {
 
 // webhookMessage finds the original response or follow-up a webhook
 // message route names, or the error reply to send.
-func (s *Server) webhookMessage(c *call) (*storedMessage, *reply) {
+func (s *Server) webhookMessage(c *call) (*interaction, *storedMessage, *reply) {
 	in, rep := s.webhookInteraction(c)
 	if rep != nil {
-		return nil, rep
+		return nil, nil, rep
 	}
 	m := in.message(c.params["message_id"])
 	if m == nil {
 		r := unknownMessage()
-		return nil, &r
+		return nil, nil, &r
 	}
-	return m, nil
+	return in, m, nil
 }
 
 // handleGetWebhookMessage returns the original response or a follow-up.
 func (s *Server) handleGetWebhookMessage(c *call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, rep := s.webhookMessage(c)
+	_, m, rep := s.webhookMessage(c)
 	if rep != nil {
 		return *rep
 	}
@@ -360,12 +421,15 @@ func (s *Server) handleGetWebhookMessage(c *call) reply {
 func (s *Server) handleEditWebhookMessage(c *call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, rep := s.webhookMessage(c)
+	in, m, rep := s.webhookMessage(c)
 	if rep != nil {
 		return *rep
 	}
+	if m == in.original {
+		in.deferred = false
+	}
 	m.flags &^= flagLoading
-	s.editLocked(m, cloneObject(c.body), c.files)
+	s.editLocked(m, cloneObject(c.body), c.files, c.v10)
 	s.notifyLocked()
 	return jsonReply(http.StatusOK, s.messageObject(m))
 }
@@ -374,7 +438,7 @@ func (s *Server) handleEditWebhookMessage(c *call) reply {
 func (s *Server) handleDeleteWebhookMessage(c *call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, rep := s.webhookMessage(c)
+	_, m, rep := s.webhookMessage(c)
 	if rep != nil {
 		return *rep
 	}

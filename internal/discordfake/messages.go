@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -95,10 +96,11 @@ func (st *messageStore) live(channel, id string) *storedMessage {
 	return nil
 }
 
-// byNonce returns the live message of channel created with nonce, or nil.
-func (st *messageStore) byNonce(channel, nonce string) *storedMessage {
+// byNonce returns the live message of channel created with nonce after
+// since, or nil.
+func (st *messageStore) byNonce(channel, nonce string, since time.Time) *storedMessage {
 	for _, m := range st.byChannel[channel] {
-		if m.nonceText == nonce && !m.deleted {
+		if m.nonceText == nonce && !m.deleted && m.created.After(since) {
 			return m
 		}
 	}
@@ -170,6 +172,23 @@ func (s *Server) newMessageLocked(channel string, body map[string]any, files []F
 	m.apply(body)
 	s.attachLocked(m, files)
 	return m
+}
+
+// PostAs adds a message to a channel as if the bot had posted it at at
+// (before the test began, say), with the given nonce and embeds, and
+// returns it.
+func (s *Server) PostAs(channelID string, at time.Time, nonce string, embeds ...*discordgo.MessageEmbed) Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var list []any
+	if raw, err := json.Marshal(embeds); err == nil {
+		_ = json.Unmarshal(raw, &list)
+	}
+	m := &storedMessage{id: s.ids.next(at), channelID: channelID, created: at, nonce: nonce, nonceText: nonce}
+	m.embeds = withRichType(list)
+	s.store.byChannel[channelID] = append(s.store.byChannel[channelID], m)
+	s.notifyLocked()
+	return m.export()
 }
 
 // apply sets the fields present in a create or edit body.
@@ -254,13 +273,42 @@ func nonceOf(raw []byte) (any, string) {
 	return json.Number(b.Nonce), string(b.Nonce)
 }
 
-// editLocked applies an edit body and uploaded files; s.mu held.
-func (s *Server) editLocked(m *storedMessage, body map[string]any, files []File) {
+// editLocked applies an edit body and uploaded files; s.mu held. Under API
+// v10 an edit lists in "attachments" every attachment the message keeps,
+// new uploads included (files[n] as id "n"): a file it does not list is not
+// attached, and recorded as ErrUnlistedAttachment.
+func (s *Server) editLocked(m *storedMessage, body map[string]any, files []File, v10 bool) {
 	m.apply(body)
+	if v10 && len(files) > 0 {
+		listed := map[string]bool{}
+		list, _ := body["attachments"].([]any)
+		for _, a := range list {
+			if id, ok := cloneObject(a)["id"].(string); ok {
+				listed[id] = true
+			}
+		}
+		var kept []File
+		for i, f := range files {
+			if listed[strconv.Itoa(i)] {
+				kept = append(kept, f)
+			} else {
+				s.verrs = append(s.verrs, fmt.Errorf("edit of message %s: %s: %w", m.id, f.Name, ErrUnlistedAttachment))
+			}
+		}
+		files = kept
+	}
 	s.attachLocked(m, files)
 	now := s.opts.Now()
 	m.edited = &now
 	m.editCount++
+}
+
+// listedObject renders a message as GET /channels/{id}/messages lists it:
+// without the nonce, which Discord only echoes to the create.
+func (s *Server) listedObject(m *storedMessage) map[string]any {
+	obj := s.messageObject(m)
+	delete(obj, "nonce")
+	return obj
 }
 
 // messageObject renders a message as Discord's message object.
@@ -300,18 +348,44 @@ func timestamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000-07:00")
 }
 
-// handleCreateMessage creates a message; with enforce_nonce, a repeat of a
-// nonce in the same channel returns the first message and creates nothing.
+// handleCreateMessage creates a message in a channel the bot may post in;
+// with enforce_nonce, a repeat of a nonce used in the same channel within
+// NonceWindow returns the first message and creates nothing. Without Embed
+// Links the embeds are dropped, as Discord does.
 func (s *Server) handleCreateMessage(c *call) reply {
 	channel := c.params["channel_id"]
 	body := cloneObject(c.body)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	ch, rep := s.channelLocked(channel)
+	if rep != nil {
+		return *rep
+	}
+	if !canHoldMessages(ch.Type) {
+		return discordError(http.StatusBadRequest, 50008, "Cannot send messages in a non-text channel")
+	}
+	need := PermSendMessages
+	if isThread(ch.Type) {
+		need = PermSendMessagesInThreads
+	}
+	if len(c.files) > 0 {
+		need |= PermAttachFiles
+	}
+	_, perms, rep := s.accessLocked(channel, need)
+	if rep != nil {
+		return *rep
+	}
 	if enforce, _ := body["enforce_nonce"].(bool); enforce {
 		if _, nonce := nonceOf(c.raw); nonce != "" {
-			if m := s.store.byNonce(channel, nonce); m != nil {
+			if m := s.store.byNonce(channel, nonce, s.opts.Now().Add(-s.opts.NonceWindow)); m != nil {
 				return jsonReply(http.StatusOK, s.messageObject(m))
 			}
+		}
+	}
+	if perms&PermEmbedLinks == 0 {
+		delete(body, "embeds")
+		if isEmpty(body, len(c.files)) {
+			return discordError(http.StatusBadRequest, 50006, "Cannot send an empty message")
 		}
 	}
 	m := s.newMessageLocked(channel, body, c.files, c.raw)
@@ -320,10 +394,17 @@ func (s *Server) handleCreateMessage(c *call) reply {
 	return jsonReply(http.StatusOK, s.messageObject(m))
 }
 
-// handleGetMessage returns a live message.
+// handleGetMessage returns a live message of a channel whose history the
+// bot may read.
 func (s *Server) handleGetMessage(c *call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, _, rep := s.accessLocked(c.params["channel_id"], 0); rep != nil {
+		return *rep
+	}
+	if _, _, rep := s.accessLocked(c.params["channel_id"], PermReadMessageHistory); rep != nil {
+		return discordError(http.StatusForbidden, 50001, "Missing Access")
+	}
 	m := s.store.live(c.params["channel_id"], c.params["message_id"])
 	if m == nil {
 		return unknownMessage()
@@ -331,15 +412,100 @@ func (s *Server) handleGetMessage(c *call) reply {
 	return jsonReply(http.StatusOK, s.messageObject(m))
 }
 
-// handleEditMessage edits a live message.
+// handleGetMessages lists a channel's live messages, newest first: limit
+// (1 to 100, default 50) of those before, after or around a message id.
+// Without Read Message History the list is empty, as Discord's is.
+func (s *Server) handleGetMessages(c *call) reply {
+	q := c.r.URL.Query()
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return jsonReply(http.StatusBadRequest, invalidForm([]fieldError{{
+				path: []string{"limit"}, code: "NUMBER_TYPE_MAX", message: "int value should be between 1 and 100.",
+			}}))
+		}
+		limit = n
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	channel := c.params["channel_id"]
+	_, perms, rep := s.accessLocked(channel, 0)
+	if rep != nil {
+		return *rep
+	}
+	out := []any{}
+	if perms&PermReadMessageHistory == 0 {
+		return jsonReply(http.StatusOK, out)
+	}
+	var live []*storedMessage
+	for _, m := range s.store.byChannel[channel] {
+		if !m.deleted {
+			live = append(live, m)
+		}
+	}
+	for _, m := range pageOf(live, q, limit) {
+		out = append(out, s.listedObject(m))
+	}
+	return jsonReply(http.StatusOK, out)
+}
+
+// pageOf picks up to limit of msgs (oldest first) by the before, after or
+// around query parameters and returns them newest first.
+func pageOf(msgs []*storedMessage, q url.Values, limit int) []*storedMessage {
+	id := func(m *storedMessage) uint64 { n, _ := strconv.ParseUint(m.id, 10, 64); return n }
+	param := func(k string) (uint64, bool) {
+		n, err := strconv.ParseUint(q.Get(k), 10, 64)
+		return n, err == nil
+	}
+	var page []*storedMessage
+	switch {
+	case q.Has("after"):
+		after, _ := param("after")
+		for _, m := range msgs {
+			if id(m) > after && len(page) < limit {
+				page = append(page, m)
+			}
+		}
+	case q.Has("around"):
+		around, _ := param("around")
+		i := slices.IndexFunc(msgs, func(m *storedMessage) bool { return id(m) >= around })
+		if i < 0 {
+			i = len(msgs)
+		}
+		from := max(0, i-limit/2)
+		page = msgs[from:min(len(msgs), from+limit)]
+	default:
+		before, ok := param("before")
+		var older []*storedMessage
+		for _, m := range msgs {
+			if !ok || id(m) < before {
+				older = append(older, m)
+			}
+		}
+		page = older[max(0, len(older)-limit):]
+	}
+	page = slices.Clone(page)
+	slices.Reverse(page)
+	return page
+}
+
+// handleEditMessage edits a live message of a channel the bot can see,
+// within the limit on edits of messages older than an hour.
 func (s *Server) handleEditMessage(c *call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, _, rep := s.accessLocked(c.params["channel_id"], 0); rep != nil {
+		return *rep
+	}
 	m := s.store.live(c.params["channel_id"], c.params["message_id"])
 	if m == nil {
 		return unknownMessage()
 	}
-	s.editLocked(m, cloneObject(c.body), c.files)
+	if rep := s.oldEditLimitedLocked(m); rep != nil {
+		return *rep
+	}
+	s.editLocked(m, cloneObject(c.body), c.files, c.v10)
 	s.notifyLocked()
 	return jsonReply(http.StatusOK, s.messageObject(m))
 }
@@ -363,6 +529,13 @@ func (s *Server) handleStartThread(c *call) reply {
 	body := cloneObject(c.body)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	ch, _, rep := s.accessLocked(c.params["channel_id"], PermCreatePublicThreads)
+	if rep != nil {
+		return *rep
+	}
+	if ch.Type != ChannelText && ch.Type != ChannelAnnouncement {
+		return discordError(http.StatusBadRequest, 50024, "Cannot execute action on this channel type")
+	}
 	m := s.store.live(c.params["channel_id"], c.params["message_id"])
 	if m == nil {
 		return unknownMessage()
@@ -385,6 +558,12 @@ func (s *Server) handleStartThread(c *call) reply {
 		},
 	}
 	s.store.threads = append(s.store.threads, Thread{ID: m.id, ParentID: m.channelID, Name: name})
+	kind := ChannelPublicThread
+	if ch.Type == ChannelAnnouncement {
+		kind = ChannelAnnouncementThread
+	}
+	m.thread["type"] = kind
+	s.guild.channels[m.id] = &Channel{ID: m.id, Type: kind, Name: name, ParentID: m.channelID}
 	s.notifyLocked()
 	return jsonReply(http.StatusCreated, m.thread)
 }

@@ -121,7 +121,7 @@ func (s *Server) WaitRequests(ctx context.Context, route string, n int) ([]Reque
 
 // ValidationErrors returns every request-body validation failure so far,
 // each wrapping ErrInvalidJSON, ErrSchema, ErrContentTooLong,
-// ErrEmbedsTooLarge or ErrEmptyMessage.
+// ErrEmbedsTooLarge, ErrEmptyMessage or ErrUnlistedAttachment.
 func (s *Server) ValidationErrors() []error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -27,6 +27,7 @@ type call struct {
 	body   any    // decoded JSON body, payload_json for multipart
 	raw    []byte // the JSON text of body
 	files  []File
+	v10    bool // the request came under /api/v10/
 }
 
 // reply is the fake's answer to a REST request.
@@ -66,7 +67,7 @@ func (s *Server) serveREST(r *http.Request) reply {
 	if err != nil {
 		return discordError(http.StatusRequestEntityTooLarge, 40005, "Request entity too large")
 	}
-	c := &call{r: r}
+	c := &call{r: r, v10: strings.HasPrefix(r.URL.Path, "/api/v10/")}
 	var mismatch bool
 	if versioned {
 		c.rt, c.params, mismatch = s.match(r.Method, path)
@@ -79,27 +80,48 @@ func (s *Server) serveREST(r *http.Request) reply {
 	decodeErr := c.decode(r.Header.Get("Content-Type"), body)
 	req.JSON, req.Files = c.body, c.files
 	idx := s.record(req)
+	if s.opts.Latency > 0 {
+		time.Sleep(s.opts.Latency)
+	}
 	rep := s.answer(c, mismatch, decodeErr)
 	if rep.header == nil {
 		rep.header = s.rateLimitHeaders(c)
 	}
+	s.countInvalid(rep)
 	s.finish(idx, rep.status)
 	return rep
 }
 
 // answer runs the checks Discord makes, in its order, then the handler.
 func (s *Server) answer(c *call, mismatch bool, decodeErr error) reply {
+	if rep := s.bannedReply(); rep != nil {
+		return *rep
+	}
 	switch {
 	case c.rt == nil && mismatch:
 		return discordError(http.StatusMethodNotAllowed, 0, "405: Method Not Allowed")
 	case c.rt == nil:
 		return discordError(http.StatusNotFound, 0, "404: Not Found")
-	case !c.rt.public && c.r.Header.Get("Authorization") != "Bot "+s.opts.Token:
+	case !c.rt.public && c.r.Header.Get("Authorization") != "Bot "+s.currentToken():
 		return discordError(http.StatusUnauthorized, 0, "401: Unauthorized")
 	}
 	if f := s.takeFault(c.rt.name); f != nil {
 		return s.faultReply(c, f)
 	}
+	header, rep := s.limit(c)
+	if rep != nil {
+		return *rep
+	}
+	answer := s.validated(c, decodeErr)
+	if answer.header == nil && answer.status != http.StatusTooManyRequests {
+		answer.header = header
+	}
+	return answer
+}
+
+// validated checks the body of a route that takes one, then runs the
+// route's handler.
+func (s *Server) validated(c *call, decodeErr error) reply {
 	if c.rt.schema != "" {
 		if rej := s.validate(c, decodeErr); rej != nil {
 			s.recordValidation(rej.err)
@@ -214,21 +236,24 @@ func (s *Server) rateLimitHeaders(c *call) http.Header {
 	reset := s.opts.Now().Add(time.Second)
 	h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(reset.UnixMilli())/1000, 'f', 3, 64))
 	h.Set("X-RateLimit-Reset-After", "1.000")
-	h.Set("X-RateLimit-Bucket", bucket(c))
+	h.Set("X-RateLimit-Bucket", bucket(c)[:16])
 	return h
 }
 
-// bucket names the rate-limit bucket of a request: its route and major
-// parameter, hashed like Discord's opaque bucket ids.
+// bucket names the rate-limit bucket of a request: its route hashed like
+// Discord's opaque bucket ids (the first 16 characters, what the
+// X-RateLimit-Bucket header shows), then the major parameters that make
+// one bucket count apart per channel, guild or interaction.
 func bucket(c *call) string {
 	hash := fnv.New64a()
 	if c.rt != nil {
 		hash.Write([]byte(c.rt.name))
 	}
+	key := fmt.Sprintf("%016x", hash.Sum64())
 	for _, major := range []string{"channel_id", "guild_id", "interaction_token"} {
-		hash.Write([]byte(c.params[major]))
+		key += ":" + c.params[major]
 	}
-	return fmt.Sprintf("%016x", hash.Sum64())
+	return key
 }
 
 // handleGateway answers GET /gateway and GET /gateway/bot.

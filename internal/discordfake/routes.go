@@ -10,7 +10,11 @@ const (
 	RouteGateway        = "GET /gateway"
 	RouteGatewayBot     = "GET /gateway/bot"
 	RouteCurrentUser    = "GET /users/@me"
+	RouteGetChannel     = "GET /channels/{channel_id}"
+	RouteGetGuild       = "GET /guilds/{guild_id}"
+	RouteGetMember      = "GET /guilds/{guild_id}/members/{user_id}"
 	RouteCreateMessage  = "POST /channels/{channel_id}/messages"
+	RouteGetMessages    = "GET /channels/{channel_id}/messages"
 	RouteGetMessage     = "GET /channels/{channel_id}/messages/{message_id}"
 	RouteEditMessage    = "PATCH /channels/{channel_id}/messages/{message_id}"
 	RouteDeleteMessage  = "DELETE /channels/{channel_id}/messages/{message_id}"
@@ -59,7 +63,11 @@ func routeTable() []route {
 		newRoute(RouteGateway, "", true, (*Server).handleGateway),
 		newRoute(RouteGatewayBot, "", false, (*Server).handleGateway),
 		newRoute(RouteCurrentUser, "", false, (*Server).handleCurrentUser),
+		newRoute(RouteGetChannel, "", false, (*Server).handleGetChannel),
+		newRoute(RouteGetGuild, "", false, (*Server).handleGetGuild),
+		newRoute(RouteGetMember, "", false, (*Server).handleGetMember),
 		newRoute(RouteCreateMessage, schemaCreate, false, (*Server).handleCreateMessage),
+		newRoute(RouteGetMessages, "", false, (*Server).handleGetMessages),
 		newRoute(RouteGetMessage, "", false, (*Server).handleGetMessage),
 		newRoute(RouteEditMessage, schemaEdit, false, (*Server).handleEditMessage),
 		newRoute(RouteDeleteMessage, "", false, (*Server).handleDeleteMessage),

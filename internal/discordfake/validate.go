@@ -25,6 +25,9 @@ var (
 	ErrContentTooLong = errors.New("message content longer than 2000 characters")
 	ErrEmbedsTooLarge = errors.New("embeds longer than 6000 characters in total")
 	ErrEmptyMessage   = errors.New("message without content, embeds, files, stickers, components or poll")
+	// ErrUnlistedAttachment: an API v10 edit uploaded a file its
+	// attachments array does not list, so Discord does not attach it.
+	ErrUnlistedAttachment = errors.New("edit uploads a file its attachments array does not list (API v10)")
 )
 
 // Limits Discord enforces that a schema cannot state (a sum) or that have
