@@ -122,7 +122,7 @@ func benchPipeline(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	poster := bot.NewPoster(st, bot.NewClient(session), logger, bot.PosterOptions{
+	poster := bot.NewPoster(st, bot.NewClient(session, bot.LimitOptions{}), logger, bot.PosterOptions{
 		ChannelID: discordfake.DefaultChannelID, StoryName: cfg.Story.Name, Wake: wake,
 	})
 	done := make(chan error, 1)
@@ -160,13 +160,13 @@ func benchSendOnly(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	client := bot.NewClient(session)
+	client := bot.NewClient(session, bot.LimitOptions{})
 	var latencies []time.Duration
 	i := int64(0)
 	for b.Loop() {
 		i++
 		start := time.Now()
-		if _, err := client.Send(b.Context(), discordfake.DefaultChannelID, bot.NewMessage(i, &discordgo.MessageEmbed{Title: "Bridge deal"})); err != nil {
+		if _, err := client.Send(b.Context(), discordfake.DefaultChannelID, bot.NewMessage(bot.Nonce("0123456789", i), &discordgo.MessageEmbed{Title: "Bridge deal"})); err != nil {
 			b.Fatal(err)
 		}
 		reqs := fake.RequestsTo(discordfake.RouteCreateMessage)

@@ -72,7 +72,7 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "check":
-		return runCheck(rest, getenv, stdout, stderr)
+		return runCheck(ctx, rest, getenv, stdout, stderr)
 	case "preview":
 		return runPreview(ctx, rest, getenv, stdout, stderr)
 	case "run":

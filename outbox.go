@@ -14,8 +14,8 @@ import (
 const outboxUsage = `usage: storyline outbox <command> [-config FILE]
 
 commands:
-  retry   queue every failed post again; a running bot sends them
-  status  print the number of pending and failed posts and the last failure
+  retry   queue every failed post again, and send the waiting ones now; a running bot sends them
+  status  print the number of pending and failed posts, the last failure and what the queue waits for
 `
 
 // runOutbox runs `storyline outbox retry|status`.
@@ -28,9 +28,11 @@ func runOutbox(ctx context.Context, args []string, getenv func(string) string, s
 	var about string
 	switch args[0] {
 	case "retry":
-		do, about = retryFailed, "Queue every failed post again; a running bot sends them within a second."
+		do, about = retryFailed, "Queue every failed post again, and make the posts that wait for a retry (a backoff,\n"+
+			"a paused channel) due now; a running bot sends them within a second."
 	case "status":
-		do, about = outboxStatus, "Print the number of pending and failed posts and the last failure."
+		do, about = outboxStatus, "Print the number of pending and failed posts, the last failure and, when the\n"+
+			"oldest post waits for a retry, why."
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, outboxUsage)
 		return nil
@@ -55,13 +57,14 @@ func runOutbox(ctx context.Context, args []string, getenv func(string) string, s
 	return do(ctx, st, stdout)
 }
 
-// retryFailed makes every failed entry pending again.
+// retryFailed makes every failed entry pending again and every waiting
+// one due now.
 func retryFailed(ctx context.Context, st store.Store, stdout io.Writer) error {
 	n, err := st.RetryFailed(ctx, time.Now())
 	if err != nil {
 		return fmt.Errorf("outbox retry: %w", err)
 	}
-	fmt.Fprintf(stdout, "%d failed %s queued again\n", n, plural(n, "entry", "entries"))
+	fmt.Fprintf(stdout, "%d failed or waiting %s queued to be sent now\n", n, plural(n, "entry", "entries"))
 	return nil
 }
 
@@ -77,6 +80,11 @@ func outboxStatus(ctx context.Context, st store.Store, stdout io.Writer) error {
 	}
 	if s.Failed > 0 {
 		fmt.Fprintf(stdout, "last failure %s: code %d: %s\n", s.LastFailureAt.Format(time.RFC3339), s.LastFailureCode, s.LastFailure)
+	}
+	head, err := st.OutboxHead(ctx)
+	if err == nil && head.Attempts > 0 && head.NextAttempt.After(time.Now()) {
+		fmt.Fprintf(stdout, "waiting: entry %d (%s), %d %s, next try %s: %s\n", head.ID, head.Kind,
+			head.Attempts, plural(int64(head.Attempts), "attempt", "attempts"), head.NextAttempt.Format(time.RFC3339), head.LastError)
 	}
 	return nil
 }

@@ -64,10 +64,11 @@ func runBot(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	client := bot.NewClient(session)
+	client := bot.NewClient(session, bot.LimitOptions{})
 	if err := checkToken(ctx, client, cfg, logger); err != nil {
 		return err
 	}
+	checkChannel(ctx, client, cfg, logger)
 	st, err := openStore(ctx, cfg, getenv, logger)
 	if err != nil {
 		return err
@@ -83,13 +84,32 @@ func checkToken(ctx context.Context, client *bot.Client, cfg *config.Config, log
 	user, err := client.CheckToken(ctx)
 	switch {
 	case errors.Is(err, bot.ErrTokenRejected):
-		return fmt.Errorf("run: Discord rejected the bot token in %s; check the variable holds the token of the bot (Bot → Reset Token in the developer portal)", cfg.Discord.TokenVariable())
+		return fmt.Errorf("run: %w", rejectedToken(cfg))
 	case err != nil:
 		logger.Warn("discord unreachable at start", "error", err)
 	default:
 		logger.Info("discord token accepted", "bot", user.Username, "bot_id", user.ID)
 	}
 	return nil
+}
+
+// checkChannel checks, as check -online does, that the channel exists and
+// takes posts and that the bot has every permission it needs there. A
+// problem is logged as an error, once, in words a server admin can act
+// on; the bot runs on (its posts wait, and /status shows why, until the
+// admin fixes it).
+func checkChannel(ctx context.Context, client *bot.Client, cfg *config.Config, logger *slog.Logger) {
+	check, err := client.CheckChannel(ctx, cfg.Discord.ChannelID, bot.Features{Threads: cfg.Discord.Threads})
+	if err != nil {
+		logger.Warn("channel not checked at start", "channel", cfg.Discord.ChannelID, "error", err)
+		return
+	}
+	for _, p := range check.Problems {
+		logger.Error("discord channel problem", "channel", cfg.Discord.ChannelID, "problem", p)
+	}
+	if len(check.Problems) == 0 {
+		logger.Info("discord channel ok", "channel", cfg.Discord.ChannelID, "name", check.Access.Name, "type", bot.TypeName(check.Access.Type))
+	}
 }
 
 // serve wires the scheduler, the ingest pipeline, the poster and the
@@ -124,7 +144,7 @@ func serve(ctx context.Context, cfg *config.Config, st store.Store, session *dis
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	addCommands(session, st, cfg, logger, member)
+	addCommands(session, st, poster, cfg, logger, member)
 	lead := func(ctx context.Context) {
 		gateway := make(chan struct{})
 		go func() {
@@ -161,15 +181,17 @@ func newMember(st store.Store, cfg *config.Config, logger *slog.Logger) *fleet.M
 	})
 }
 
-// addCommands answers the slash commands from the store and registers
-// them on READY, in [discord] guild_id when it is set.
-func addCommands(session *discordgo.Session, st store.Store, cfg *config.Config, logger *slog.Logger, member *fleet.Member) {
+// addCommands answers the slash commands from the store (and /status from
+// the poster too) and registers them on READY, in [discord] guild_id when
+// it is set.
+func addCommands(session *discordgo.Session, st store.Store, poster *bot.Poster, cfg *config.Config, logger *slog.Logger, member *fleet.Member) {
 	opts := bot.CommandOptions{
 		StoryName: cfg.Story.Name,
 		Threshold: cfg.Story.Threshold,
 		Version:   programVersion(),
 		Started:   time.Now(),
 		Feeds:     sources(cfg),
+		Delivery:  poster,
 	}
 	if member.Shared() {
 		opts.Instances = member.Instances
@@ -218,6 +240,7 @@ func posterOptions(cfg *config.Config, zone *time.Location, wake <-chan struct{}
 		BaseBackoff:  postBackoff,
 		MaxBackoff:   postMaxBackoff,
 		Wake:         wake,
+		TokenEnv:     cfg.Discord.TokenVariable(),
 		RetryCommand: "storyline outbox retry -config " + cfg.Path,
 	}
 }

@@ -2,10 +2,11 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,11 @@ type Queries interface {
 	OutboxStats(ctx context.Context) (store.OutboxStats, error)
 }
 
+// DeliveryReporter tells /status how delivery goes; *Poster is one.
+type DeliveryReporter interface {
+	Status() DeliveryStatus
+}
+
 // CommandOptions describes the running bot to the commands.
 type CommandOptions struct {
 	// StoryName is shown in footers.
@@ -41,6 +47,10 @@ type CommandOptions struct {
 	// Instances, when set, lists the instances of the bot sharing the
 	// store, shown by /status with the leader and their last heartbeats.
 	Instances func(context.Context) ([]store.Instance, error)
+	// Delivery, when set, reports the poster's state to /status: a
+	// rejected token, paused channels, deferred edits, the invalid-request
+	// budget.
+	Delivery DeliveryReporter
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -56,10 +66,12 @@ const (
 )
 
 // Command timing. Discord drops an interaction not acknowledged within
-// three seconds; a deferred one may be answered for 15 minutes.
+// three seconds; a deferred one may be answered for 15 minutes. So every
+// command that reads the store defers first, and autocomplete, which
+// cannot defer, gives the store at most a second.
 const (
-	// quickTimeout bounds the store work of an answer sent directly.
-	quickTimeout = 2 * time.Second
+	// suggestTimeout bounds the store work of an autocomplete answer.
+	suggestTimeout = time.Second
 	// deferredTimeout bounds the work of a deferred answer.
 	deferredTimeout = 30 * time.Second
 	// restTimeout bounds one request to Discord.
@@ -225,9 +237,9 @@ func (c *Commands) command(x *exchange) error {
 	return x.respond(answer{content: unknownText, ephemeral: true})
 }
 
-// quick returns a context for the store work of an answer sent directly.
-func quick() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), quickTimeout)
+// work returns a context for the store work of a deferred answer.
+func work() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), deferredTimeout)
 }
 
 // answer is what a command replies.
@@ -253,20 +265,18 @@ type exchange struct {
 }
 
 // respond sends a, as the interaction's response or, when it was
-// deferred, as the edit of the deferred response.
+// deferred, as the edit of the deferred response (whose visibility the
+// deferral decided).
 func (x *exchange) respond(a answer) error {
-	ctx, cancel := context.WithTimeout(context.Background(), restTimeout)
-	defer cancel()
 	if x.deferred {
-		_, err := x.s.InteractionResponseEdit(x.in, &discordgo.WebhookEdit{
-			Content: &a.content, Embeds: &a.embeds, Files: a.files, AllowedMentions: noMentions(),
-		}, discordgo.WithContext(ctx))
-		if err != nil {
-			return fmt.Errorf("edit deferred response: %w", err)
+		if err := x.editOriginal(a); err != nil {
+			return err
 		}
 		x.answered = true
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), restTimeout)
+	defer cancel()
 	data := &discordgo.InteractionResponseData{
 		Content: a.content, Embeds: a.embeds, Files: a.files, AllowedMentions: noMentions(),
 	}
@@ -283,14 +293,64 @@ func (x *exchange) respond(a answer) error {
 	return nil
 }
 
-// deferAnswer acknowledges the interaction with a "thinking…" response,
-// to be replaced by respond within 15 minutes.
-func (x *exchange) deferAnswer() error {
+// originalEdit is the body of an edit of the original response. API v10
+// wants every attachment the message keeps listed, new uploads included
+// (files[n] as id "n"); an empty list removes any.
+type originalEdit struct {
+	Content         *string                           `json:"content"`
+	Embeds          []*discordgo.MessageEmbed         `json:"embeds"`
+	Attachments     []attachmentRef                   `json:"attachments"`
+	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
+}
+
+// attachmentRef lists one attachment of an edit.
+type attachmentRef struct {
+	ID       string `json:"id"`
+	Filename string `json:"filename"`
+}
+
+// editOriginal replaces the deferred original response with a, uploading
+// its files.
+func (x *exchange) editOriginal(a answer) error {
 	ctx, cancel := context.WithTimeout(context.Background(), restTimeout)
 	defer cancel()
+	body := originalEdit{Content: &a.content, Embeds: a.embeds, Attachments: []attachmentRef{}, AllowedMentions: noMentions()}
+	if body.Embeds == nil {
+		body.Embeds = []*discordgo.MessageEmbed{}
+	}
+	for i, f := range a.files {
+		body.Attachments = append(body.Attachments, attachmentRef{ID: strconv.Itoa(i), Filename: f.Name})
+	}
+	endpoint := discordgo.EndpointWebhookMessage(x.in.AppID, x.in.Token, "@original")
+	var err error
+	if len(a.files) > 0 {
+		var contentType string
+		var data []byte
+		contentType, data, err = discordgo.MultipartBodyWithJSON(body, a.files)
+		if err == nil {
+			_, err = x.s.RequestRaw(http.MethodPatch, endpoint, contentType, data, endpoint, 0, discordgo.WithContext(ctx))
+		}
+	} else {
+		_, err = x.s.RequestWithBucketID(http.MethodPatch, endpoint, body, endpoint, discordgo.WithContext(ctx))
+	}
+	if err != nil {
+		return fmt.Errorf("edit deferred response: %w", err)
+	}
+	return nil
+}
+
+// deferAnswer acknowledges the interaction with a "thinking…" response,
+// to be replaced by respond within 15 minutes; ephemeral makes it, and so
+// the answer, private.
+func (x *exchange) deferAnswer(ephemeral bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), restTimeout)
+	defer cancel()
+	data := &discordgo.InteractionResponseData{AllowedMentions: noMentions()}
+	if ephemeral {
+		data.Flags = discordgo.MessageFlagsEphemeral
+	}
 	err := x.s.InteractionRespond(x.in, &discordgo.InteractionResponse{
-		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{AllowedMentions: noMentions()},
+		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource, Data: data,
 	}, discordgo.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("defer response: %w", err)
@@ -314,10 +374,11 @@ func (x *exchange) suggest(choices []*discordgo.ApplicationCommandOptionChoice) 
 	return nil
 }
 
-// fail logs err and tells the user, privately, that something went wrong:
-// as the response if there was none yet, else (the deferred response being
-// public) by deleting it and sending a private follow-up. An autocomplete
-// that failed gets no choices.
+// fail logs err and tells the user that something went wrong: privately
+// as the response if there was none yet, else as the edit of the deferred
+// response (the first follow-up after a deferral would be that edit
+// anyway, ephemeral flag ignored). An autocomplete that failed gets no
+// choices.
 func (x *exchange) fail(err error, stack string) {
 	attrs := []any{"command", x.name, "interaction", x.in.ID, "error", SentTo(x.s, err)}
 	if stack != "" {
@@ -337,14 +398,5 @@ func (x *exchange) apologise() error {
 	if x.in.Type == discordgo.InteractionApplicationCommandAutocomplete {
 		return x.suggest(nil)
 	}
-	if !x.deferred {
-		return x.respond(answer{content: failedText, ephemeral: true})
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), restTimeout)
-	defer cancel()
-	delErr := x.s.InteractionResponseDelete(x.in, discordgo.WithContext(ctx))
-	_, err := x.s.FollowupMessageCreate(x.in, true, &discordgo.WebhookParams{
-		Content: failedText, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions(),
-	}, discordgo.WithContext(ctx))
-	return errors.Join(delErr, err)
+	return x.respond(answer{content: failedText, ephemeral: true})
 }

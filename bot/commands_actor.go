@@ -56,7 +56,7 @@ func (c *Commands) autocomplete(x *exchange) error {
 			typed = o.StringValue()
 		}
 	}
-	ctx, cancel := quick()
+	ctx, cancel := context.WithTimeout(context.Background(), suggestTimeout)
 	defer cancel()
 	return x.suggest(c.choices(ctx, typed))
 }
@@ -96,7 +96,7 @@ func (c *Commands) byMentions(ctx context.Context, hits []actorHit) {
 	for i, h := range hits {
 		names[i] = c.index.actors[h.actor].Name
 	}
-	trends, err := c.q.ActorTrends(ctx, names, c.opts.Now(), trendWindow)
+	trends, err := c.trendsWithin(ctx, names)
 	if err != nil {
 		c.logger.Warn("autocomplete without mention counts", "error", err)
 		return
@@ -109,6 +109,27 @@ func (c *Commands) byMentions(ctx context.Context, hits []actorHit) {
 		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.distance, b.distance),
 			cmp.Compare(recent[c.index.actors[b.actor].Name], recent[c.index.actors[a.actor].Name]))
 	})
+}
+
+// trendsWithin reads the actors' trends, giving up when ctx ends even if
+// the store does not: an autocomplete answer must reach Discord within
+// three seconds, with or without counts.
+func (c *Commands) trendsWithin(ctx context.Context, names []string) ([]store.ActorTrend, error) {
+	type result struct {
+		trends []store.ActorTrend
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		trends, err := c.q.ActorTrends(ctx, names, c.opts.Now(), trendWindow)
+		done <- result{trends, err}
+	}()
+	select {
+	case r := <-done:
+		return r.trends, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("mention counts: %w", ctx.Err())
+	}
 }
 
 // choiceName is how a choice shows actor a found by the name matched: the
@@ -132,10 +153,10 @@ func (c *Commands) actor(x *exchange, data discordgo.ApplicationCommandInteracti
 	if !ok {
 		return x.respond(answer{content: c.didYouMean(name), ephemeral: true})
 	}
-	if err := x.deferAnswer(); err != nil {
+	if err := x.deferAnswer(false); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), deferredTimeout)
+	ctx, cancel := work()
 	defer cancel()
 	now := c.opts.Now()
 	r, err := c.q.ActorReport(ctx, store.ActorQuery{
@@ -290,7 +311,10 @@ func (c *Commands) footer(note string) *discordgo.MessageEmbedFooter {
 // actors answers /actors: every actor by mentions in the last 7 days, with
 // the change against the 7 days before.
 func (c *Commands) actors(x *exchange) error {
-	ctx, cancel := quick()
+	if err := x.deferAnswer(false); err != nil {
+		return err
+	}
+	ctx, cancel := work()
 	defer cancel()
 	names := make([]string, len(c.index.actors))
 	for i, a := range c.index.actors {

@@ -47,7 +47,10 @@ func (c *Commands) latest(x *exchange, data discordgo.ApplicationCommandInteract
 	if o := data.GetOption("count"); o != nil {
 		count = min(max(int(o.IntValue()), 1), maxLatest)
 	}
-	ctx, cancel := quick()
+	if err := x.deferAnswer(false); err != nil {
+		return err
+	}
+	ctx, cancel := work()
 	defer cancel()
 	posted, err := c.q.LatestPosted(ctx, count)
 	if err != nil {
@@ -96,12 +99,15 @@ func (c *Commands) search(x *exchange, data discordgo.ApplicationCommandInteract
 	if query == "" {
 		return x.respond(answer{content: emptyQueryText, ephemeral: true})
 	}
-	ctx, cancel := quick()
-	defer cancel()
-	hits, err := c.q.Search(ctx, query, searchResults)
-	if errors.Is(err, store.ErrQueryTooLong) {
+	if _, err := store.SearchWords(query); errors.Is(err, store.ErrQueryTooLong) {
 		return x.respond(answer{content: fmt.Sprintf(tooLongText, store.MaxSearchWords), ephemeral: true})
 	}
+	if err := x.deferAnswer(false); err != nil {
+		return err
+	}
+	ctx, cancel := work()
+	defer cancel()
+	hits, err := c.q.Search(ctx, query, searchResults)
 	if err != nil {
 		return err
 	}
@@ -130,7 +136,10 @@ func (c *Commands) search(x *exchange, data discordgo.ApplicationCommandInteract
 // score, matches and source of each item it was posted for, and the other
 // outlets of the development.
 func (c *Commands) whyPosted(x *exchange, data discordgo.ApplicationCommandInteractionData) error {
-	ctx, cancel := quick()
+	if err := x.deferAnswer(true); err != nil {
+		return err
+	}
+	ctx, cancel := work()
 	defer cancel()
 	p, err := c.q.MessageItems(ctx, data.TargetID)
 	if errors.Is(err, store.ErrNotFound) {

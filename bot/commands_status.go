@@ -27,7 +27,10 @@ func (c *Commands) status(x *exchange) error {
 	if !canManage(x.in) {
 		return x.respond(answer{content: refusedText, ephemeral: true})
 	}
-	ctx, cancel := quick()
+	if err := x.deferAnswer(true); err != nil {
+		return err
+	}
+	ctx, cancel := work()
 	defer cancel()
 	states, err := c.q.FeedStates(ctx)
 	if err != nil {
@@ -52,6 +55,7 @@ func (c *Commands) status(x *exchange) error {
 		Description: c.summary(now, stats, len(healthy), len(failing)),
 		Color:       commandColor,
 		Fields: nonEmptyFields(
+			&discordgo.MessageEmbedField{Name: "Delivery", Value: c.deliveryText(now)},
 			&discordgo.MessageEmbedField{Name: "Outbox", Value: outboxText(now, stats)},
 			&discordgo.MessageEmbedField{Name: fmt.Sprintf("Instances (%d)", len(instances)), Value: fitLines(instances, maxFieldValue)},
 			&discordgo.MessageEmbedField{Name: fmt.Sprintf("Failing feeds (%d)", len(failing)), Value: fitLines(failing, maxFieldValue)},
@@ -160,4 +164,40 @@ func outboxText(now time.Time, stats store.OutboxStats) string {
 			cut(markdown(stats.LastFailure, false), maxErrorText))
 	}
 	return text
+}
+
+// deliveryText describes how delivery goes: a rejected token, paused
+// channels, deferred edits and the invalid-request budget; "" without a
+// poster to ask.
+func (c *Commands) deliveryText(now time.Time) string {
+	if c.opts.Delivery == nil {
+		return ""
+	}
+	d := c.opts.Delivery.Status()
+	var lines []string
+	if d.TokenRejected {
+		lines = append(lines, fmt.Sprintf("**Sending stopped**: Discord rejected the bot token in `%s` %s; "+
+			"posts wait in the outbox. Put the current token in `%s` and restart (next check %s).",
+			markdown(d.TokenEnv, false), ago(now, d.Since), markdown(d.TokenEnv, false), ago(now, d.NextCheck)))
+	}
+	for _, p := range d.Paused {
+		lines = append(lines, fmt.Sprintf("**Channel <#%s> paused** %s: %s (%d). %s (next try %s).",
+			p.ChannelID, ago(now, p.Since), cut(markdown(p.Reason, false), maxErrorText), p.Code,
+			cut(markdown(p.Fix, false), maxErrorText*2), ago(now, p.Until)))
+	}
+	b := d.Budget
+	switch {
+	case b.Stopped:
+		lines = append(lines, fmt.Sprintf("**Sending stopped**: %d invalid requests (401, 403, 429) in 10 min; the bot stops at %d, long before Discord's ban at 10,000 (resumes %s).",
+			b.Invalid, b.StopAt, ago(now, b.Until)))
+	case b.Slowed:
+		lines = append(lines, fmt.Sprintf("**Sending slowed**: %d invalid requests (401, 403, 429) in 10 min (stops at %d).", b.Invalid, b.StopAt))
+	}
+	if d.OldEditsHeldTil.After(now) {
+		lines = append(lines, "Edits of posts older than an hour deferred (Discord's limit, 30046) until "+ago(now, d.OldEditsHeldTil)+"; new posts are not held.")
+	}
+	if len(lines) == 0 {
+		return fmt.Sprintf("ok · %d invalid requests in 10 min", b.Invalid)
+	}
+	return fitLines(lines, maxFieldValue)
 }

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-
 	"storyline/config"
 	"storyline/feeds"
 	"storyline/internal/discordfake"
@@ -140,14 +138,14 @@ func newCmdEnvWith(t *testing.T, setup cmdSetup) *cmdEnv {
 		StoryName: def.Name, Threshold: def.Threshold, Version: "v1.2.3", Started: cmdStarted,
 		Feeds: setup.feeds, Now: func() time.Time { return cmdNow }, Instances: setup.instances,
 	})
-	fake := discordfake.New(t, discordfake.Options{})
-	s, err := discordgo.New("Bot " + discordfake.DefaultToken)
+	// Interactions are acknowledged long before Discord's three seconds;
+	// the deadline is checked on a fake clock (TestSlowStoreAnswersInTime),
+	// not here on a shared machine's wall clock.
+	fake := discordfake.New(t, discordfake.Options{InteractionDeadline: 10 * time.Second})
+	s, err := NewSession(discordfake.DefaultToken, fake.APIURL(), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Client = fake.Client()
-	s.ShouldRetryOnRateLimit = false
-	s.LogLevel = -1
 	s.AddHandler(cmds.Handle)
 	if err := s.Open(); err != nil {
 		t.Fatal(err)
@@ -648,33 +646,46 @@ func (f failingQueries) ActorTrends(context.Context, []string, time.Time, time.D
 	return nil, errStoreDown
 }
 
-func TestFailuresAnswerPrivately(t *testing.T) {
+func (f failingQueries) MessageItems(context.Context, string) (store.Posting, error) {
+	if f.panics {
+		panic("boom")
+	}
+	return store.Posting{}, errStoreDown
+}
+
+// TestFailuresReplaceTheDeferredAnswer: every command that reads the store
+// defers first, so a failure is reported by editing the deferred original
+// with the apology (its visibility set by the deferral), never by deleting
+// it and sending a follow-up, which Discord would turn into that edit
+// anyway, ephemeral flag ignored.
+func TestFailuresReplaceTheDeferredAnswer(t *testing.T) {
+	target := discordfake.Message{ID: "1100000000000000077", ChannelID: discordfake.DefaultChannelID, Content: "hello"}
 	tests := []struct {
 		name    string
 		panics  bool
-		command string
-		opts    map[string]any
-		// wantDeleted: the failure came after a deferral, whose public
-		// response is replaced by a private follow-up.
-		wantDeleted bool
+		command func(*discordfake.Server) map[string]any
+		private bool
 	}{
-		{"error", false, cmdLatest, nil, false},
-		{"panic", true, cmdLatest, nil, false},
-		{"error after deferral", false, cmdActor, map[string]any{"name": "Witkoff"}, true},
-		{"panic after deferral", true, cmdActor, map[string]any{"name": "Witkoff"}, true},
+		{"error", false, func(f *discordfake.Server) map[string]any { return f.SlashCommand(cmdLatest, nil, member) }, false},
+		{"panic", true, func(f *discordfake.Server) map[string]any { return f.SlashCommand(cmdLatest, nil, member) }, false},
+		{"error in /actor", false, func(f *discordfake.Server) map[string]any {
+			return f.SlashCommand(cmdActor, map[string]any{"name": "Witkoff"}, member)
+		}, false},
+		{"panic in a private answer", true, func(f *discordfake.Server) map[string]any {
+			return f.MessageCommand(cmdWhyPost, target, member)
+		}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newCmdEnv(t, func(q Queries) Queries { return failingQueries{Queries: q, panics: tc.panics} })
-			id := env.dispatch(env.fake.SlashCommand(tc.command, tc.opts, member))
+			id := env.dispatch(tc.command(env.fake))
 			env.check()
 			msg := env.response(id)
-			if msg.Content != failedText || msg.Flags&64 == 0 {
-				t.Errorf("answer %+v, want the private apology", msg)
+			if msg.Content != failedText || (msg.Flags&64 != 0) != tc.private {
+				t.Errorf("answer %+v, want the apology in place of the answer (private %v)", msg, tc.private)
 			}
-			deleted := len(env.fake.RequestsTo(discordfake.RouteDeleteOriginal)) == 1
-			if deleted != tc.wantDeleted {
-				t.Errorf("original deleted = %v, want %v", deleted, tc.wantDeleted)
+			if n := len(env.fake.RequestsTo(discordfake.RouteDeleteOriginal)) + len(env.fake.RequestsTo(discordfake.RouteFollowup)); n != 0 {
+				t.Errorf("%d deletes or follow-ups, want the deferred original edited", n)
 			}
 			logs := env.logs.String()
 			want := errStoreDown.Error()

@@ -20,21 +20,28 @@ func (p *Poster) daily(ctx context.Context, e store.OutboxEntry) error {
 	if err != nil {
 		return storeFailure(err)
 	}
-	report, err := p.store.DailyReport(ctx, store.DailyQuery{
-		Start: d.Start, End: d.End, Developments: dailyDevelopments, Actors: dailyActors,
-	})
-	if err != nil {
+	l, ok := p.landed[e.ID]
+	developments := 0
+	if !ok {
+		report, err := p.store.DailyReport(ctx, store.DailyQuery{
+			Start: d.Start, End: d.End, Developments: dailyDevelopments, Actors: dailyActors,
+		})
+		if err != nil {
+			return storeFailure(err)
+		}
+		developments = report.AllDevelopments
+		embed := RenderDaily(p.opts.StoryName, p.opts.DigestZone, report)
+		m, err := p.create(ctx, e, p.opts.ChannelID, NewMessage(p.nonce(e.ID), embed))
+		if err != nil {
+			return err
+		}
+		l = landing{msg: m}
+	}
+	if err := p.store.MarkSent(ctx, e.ID, l.msg.ChannelID, l.msg.ID, p.opts.Now()); err != nil {
 		return storeFailure(err)
 	}
-	embed := RenderDaily(p.opts.StoryName, p.opts.DigestZone, report)
-	msg, err := p.discord.Send(ctx, p.opts.ChannelID, NewMessage(e.ID, embed))
-	if err != nil {
-		return err
-	}
-	if err := p.store.MarkSent(ctx, e.ID, p.opts.ChannelID, msg, p.opts.Now()); err != nil {
-		return storeFailure(err)
-	}
-	p.logger.Info("daily digest posted", "entry", e.ID, "developments", report.AllDevelopments,
-		"from", d.Start.Format(time.RFC3339), "to", d.End.Format(time.RFC3339), "message", msg)
+	delete(p.landed, e.ID)
+	p.logger.Info("daily digest posted", "entry", e.ID, "developments", developments,
+		"from", d.Start.Format(time.RFC3339), "to", d.End.Format(time.RFC3339), "message", l.msg.ID)
 	return nil
 }

@@ -61,23 +61,23 @@ func TestPosterSendsDailyDigest(t *testing.T) {
 		commitDevelopments(t, env.store, time.Now(), map[string]int{"a": 1, "b": 3, "c": 2})
 		env.start()
 		synctest.Wait()
-		before := len(env.discord.calls())
+		before := len(env.creates())
 		d, err := env.store.QueueDaily(t.Context(), time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
-		env.wake <- struct{}{}
-		synctest.Wait()
+		env.nudge()
 		env.stop()
-		calls := env.discord.calls()[before:]
-		if len(calls) != 1 || calls[0].Op != "send" || calls[0].Channel != testChannel {
-			t.Fatalf("requests = %+v, want one create in the channel", calls)
+		creates := env.creates()[before:]
+		if len(creates) != 1 || creates[0].Params["channel_id"] != testChannel {
+			t.Fatalf("requests = %+v, want one create in the channel", creates)
 		}
-		body := calls[0].Body.(MessageBody)
-		if body.Nonce != Nonce(d.EntryID) || !body.EnforceNonce {
-			t.Errorf("nonce = %q (enforced %v), want %q", body.Nonce, body.EnforceNonce, Nonce(d.EntryID))
+		body := creates[0].Object()
+		if body["nonce"] != env.nonce(d.EntryID) || body["enforce_nonce"] != true {
+			t.Errorf("nonce = %v (enforced %v), want %q", body["nonce"], body["enforce_nonce"], env.nonce(d.EntryID))
 		}
-		e := body.Embeds[0]
+		msgs := env.fake.Messages(testChannel)
+		e := msgs[len(msgs)-1].Embeds[0]
 		if e.Title != "Daily digest: Harbour bridge" {
 			t.Errorf("title = %q", e.Title)
 		}

@@ -32,7 +32,7 @@ func TestRenderDailyGolden(t *testing.T) {
 		Items:           310,
 		Relevant:        42,
 	}
-	golden(t, "daily.golden.json", indent(t, NewMessage(9, RenderDaily("Harbour bridge", zone(t, "Europe/Kyiv"), r))))
+	golden(t, "daily.golden.json", indent(t, NewMessage(Nonce("0123456789", 9), RenderDaily("Harbour bridge", zone(t, "Europe/Kyiv"), r))))
 }
 
 func TestRenderDailyQuietPeriod(t *testing.T) {

@@ -74,13 +74,17 @@ type EditBody struct {
 	AllowedMentions NoMentions                `json:"allowed_mentions"`
 }
 
-// Nonce is the message nonce of outbox entry id: unique for the life of
-// the store and at most 25 characters, as Discord requires.
-func Nonce(entryID int64) string { return "sl-" + strconv.FormatInt(entryID, 10) }
+// Nonce is the message nonce of outbox entry id in the store whose
+// identity is storeID (store.Store.StoreID, ten hex digits): the identity,
+// a dash and the id in base 36. No other store, and no other entry, makes
+// the same one, and it is at most 24 characters (Discord allows 25).
+func Nonce(storeID string, entryID int64) string {
+	return storeID + "-" + strconv.FormatInt(entryID, 36)
+}
 
-// NewMessage is the create body of outbox entry entryID carrying e.
-func NewMessage(entryID int64, e *discordgo.MessageEmbed) MessageBody {
-	return MessageBody{Embeds: []*discordgo.MessageEmbed{e}, Nonce: Nonce(entryID), EnforceNonce: true}
+// NewMessage is the create body carrying e with nonce (see Nonce).
+func NewMessage(nonce string, e *discordgo.MessageEmbed) MessageBody {
+	return MessageBody{Embeds: []*discordgo.MessageEmbed{e}, Nonce: nonce, EnforceNonce: true}
 }
 
 // NewEdit is the edit body that replaces a message's embed with e.

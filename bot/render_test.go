@@ -78,7 +78,7 @@ func TestRenderPostGolden(t *testing.T) {
 		rec("a", "Evening Post", "javascript:alert(1)", t0.Add(time.Hour)),
 		rec("c", "City Wire", "https://wire.example/c_(update)", t0.Add(3*time.Hour)),
 	}
-	golden(t, "post.golden.json", indent(t, NewMessage(42, RenderPost(lead, cluster))))
+	golden(t, "post.golden.json", indent(t, NewMessage(Nonce("0123456789", 42), RenderPost(lead, cluster))))
 }
 
 func TestRenderDigestGolden(t *testing.T) {
@@ -90,7 +90,7 @@ func TestRenderDigestGolden(t *testing.T) {
 	}
 	records[2].Item.Title = "[Fake](https://evil.example) link"
 	records[3].Item.Link = ""
-	golden(t, "digest.golden.json", indent(t, NewMessage(7, RenderDigest("Harbour bridge", records))))
+	golden(t, "digest.golden.json", indent(t, NewMessage(Nonce("0123456789", 7), RenderDigest("Harbour bridge", records))))
 }
 
 func TestEditBodyGolden(t *testing.T) {
@@ -101,7 +101,7 @@ func TestBodiesAlwaysCarryNoMentions(t *testing.T) {
 	for name, v := range map[string]any{
 		"empty create": MessageBody{},
 		"empty edit":   EditBody{},
-		"create":       NewMessage(1, &discordgo.MessageEmbed{Title: "x"}),
+		"create":       NewMessage(Nonce("0123456789", 1), &discordgo.MessageEmbed{Title: "x"}),
 	} {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -122,14 +122,18 @@ func TestBodiesAlwaysCarryNoMentions(t *testing.T) {
 }
 
 func TestNonce(t *testing.T) {
-	for _, id := range []int64{1, 42, math.MaxInt64} {
-		n := Nonce(id)
-		if len(n) > 25 || !strings.HasPrefix(n, "sl-") || !strings.HasSuffix(n, fmt.Sprint(id)) {
-			t.Errorf("Nonce(%d) = %q, want sl-<id> of at most 25 characters", id, n)
+	seen := map[string]bool{}
+	for _, store := range []string{"0123456789", "abcdef0123"} {
+		for _, id := range []int64{1, 42, math.MaxInt64} {
+			n := Nonce(store, id)
+			if len(n) > 25 || !strings.HasPrefix(n, store+"-") || seen[n] {
+				t.Errorf("Nonce(%s, %d) = %q, want a new one of at most 25 characters starting with the store", store, id, n)
+			}
+			seen[n] = true
 		}
 	}
-	if b := NewMessage(9, &discordgo.MessageEmbed{}); b.Nonce != "sl-9" || !b.EnforceNonce {
-		t.Errorf("NewMessage nonce = %q, enforce %v; want sl-9 enforced", b.Nonce, b.EnforceNonce)
+	if b := NewMessage("0123456789-9", &discordgo.MessageEmbed{}); b.Nonce != "0123456789-9" || !b.EnforceNonce {
+		t.Errorf("NewMessage nonce = %q, enforce %v; want it enforced", b.Nonce, b.EnforceNonce)
 	}
 }
 

@@ -26,7 +26,7 @@ func newFakeClient(t *testing.T) (*discordfake.Server, *Client) {
 		t.Fatalf("NewSession: %v", err)
 	}
 	t.Cleanup(func() { checkValid(t, fake) })
-	return fake, NewClient(s)
+	return fake, NewClient(s, LimitOptions{})
 }
 
 // checkValid fails the test for every body the fake found invalid.
@@ -40,14 +40,18 @@ func checkValid(t *testing.T, fake *discordfake.Server) {
 func TestClientSendEditThread(t *testing.T) {
 	fake, c := newFakeClient(t)
 	ch := discordfake.DefaultChannelID
-	body := NewMessage(1, RenderPost(rec("a", "City Wire", "https://wire.example/a", t0), nil))
-	id, err := c.Send(t.Context(), ch, body)
+	body := NewMessage("0123456789-1", RenderPost(rec("a", "City Wire", "https://wire.example/a", t0), nil))
+	m, err := c.Send(t.Context(), ch, body)
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
+	id := m.ID
+	if m.Nonce != body.Nonce || m.AuthorID != discordfake.DefaultApplicationID || !sameMessage(m, body) {
+		t.Errorf("Send answered %+v, want the message with its nonce, by the bot", m)
+	}
 	again, err := c.Send(t.Context(), ch, body)
-	if err != nil || again != id {
-		t.Fatalf("Send with the same nonce = %q, %v; want the first message %q", again, err, id)
+	if err != nil || again.ID != id {
+		t.Fatalf("Send with the same nonce = %q, %v; want the first message %q", again.ID, err, id)
 	}
 	if n := len(fake.Messages(ch)); n != 1 {
 		t.Fatalf("%d messages after a repeated create, want 1", n)
@@ -98,19 +102,32 @@ func TestClientClassifiesFailures(t *testing.T) {
 	}{
 		{"429", discordfake.Fault{Status: 429, RetryAfter: 1.5}, func(err error) error {
 			var e *RateLimitedError
-			if !errors.As(err, &e) || e.RetryAfter != 1500*time.Millisecond {
-				return fmt.Errorf("want a rate limit of 1.5s")
+			if !errors.As(err, &e) || e.RetryAfter != 1500*time.Millisecond || e.Scope != scopeUser {
+				return fmt.Errorf("want a user rate limit of 1.5s")
 			}
 			return nil
 		}},
-		{"global 429", discordfake.Fault{Status: 429, RetryAfter: 0.25, Global: true}, func(err error) error {
+		{"global 429 under the floor", discordfake.Fault{Status: 429, RetryAfter: 0.25, Global: true}, func(err error) error {
 			var e *RateLimitedError
-			if !errors.As(err, &e) || e.RetryAfter != 250*time.Millisecond {
-				return fmt.Errorf("want a rate limit of 250ms")
+			if !errors.As(err, &e) || e.RetryAfter != time.Second || e.Scope != scopeGlobal {
+				return fmt.Errorf("want a global rate limit raised to the 1s floor")
 			}
 			return nil
 		}},
-		{"502", discordfake.Fault{Status: 502}, transient(0)},
+		{"30046", discordfake.Fault{Status: 429, RetryAfter: 60, Code: 30046, Message: "Maximum number of edits to messages older than 1 hour reached."}, func(err error) error {
+			var e *RateLimitedError
+			if !errors.As(err, &e) || e.Code != codeOldMessageEdits || e.RetryAfter != time.Minute {
+				return fmt.Errorf("want a rate limit keeping code 30046")
+			}
+			return nil
+		}},
+		{"401", discordfake.Fault{Status: 401}, func(err error) error {
+			if !errors.Is(err, ErrTokenRejected) {
+				return fmt.Errorf("want ErrTokenRejected")
+			}
+			return nil
+		}},
+		{"502", discordfake.Fault{Status: 502}, transient(502)},
 		{"500", discordfake.Fault{Status: 500}, transient(500)},
 		{"503", discordfake.Fault{Status: 503}, transient(503)},
 		{"403", discordfake.Fault{Status: 403}, refused(403, 50013, "Missing Permissions")},
@@ -129,7 +146,7 @@ func TestClientClassifiesFailures(t *testing.T) {
 				ctx, cancel = context.WithTimeout(ctx, 50*time.Millisecond)
 				defer cancel()
 			}
-			_, err := c.Send(ctx, fmt.Sprint(1000+i), NewMessage(1, &discordgo.MessageEmbed{Title: "x"}))
+			_, err := c.Send(ctx, fmt.Sprint(1000+i), NewMessage("0123456789-1", &discordgo.MessageEmbed{Title: "x"}))
 			if err == nil {
 				t.Fatal("Send succeeded")
 			}
@@ -176,7 +193,7 @@ func TestCheckToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = NewClient(s).CheckToken(t.Context())
+	_, err = NewClient(s, LimitOptions{}).CheckToken(t.Context())
 	if !errors.Is(err, ErrTokenRejected) {
 		t.Fatalf("CheckToken with a wrong token = %v, want ErrTokenRejected", err)
 	}
@@ -193,14 +210,15 @@ func TestHugeBodiesAreValid(t *testing.T) {
 		cluster = append(cluster, huge(fmt.Sprint(i), t0))
 	}
 	ch := discordfake.DefaultChannelID
-	id, err := c.Send(t.Context(), ch, NewMessage(1, RenderPost(lead, cluster)))
+	m, err := c.Send(t.Context(), ch, NewMessage("0123456789-1", RenderPost(lead, cluster)))
 	if err != nil {
 		t.Fatalf("Send post: %v", err)
 	}
+	id := m.ID
 	if err := c.Edit(t.Context(), ch, id, NewEdit(RenderPost(lead, cluster))); err != nil {
 		t.Fatalf("Edit: %v", err)
 	}
-	if _, err := c.Send(t.Context(), ch, NewMessage(2, RenderDigest(strings.Repeat("story ", 100), cluster))); err != nil {
+	if _, err := c.Send(t.Context(), ch, NewMessage("0123456789-2", RenderDigest(strings.Repeat("story ", 100), cluster))); err != nil {
 		t.Fatalf("Send digest: %v", err)
 	}
 	if _, err := c.StartThread(t.Context(), ch, id, ThreadName(lead)); err != nil {

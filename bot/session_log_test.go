@@ -80,7 +80,7 @@ func TestErrorsNameTheAddressUsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = NewClient(s).CheckToken(t.Context())
+	_, err = NewClient(s, LimitOptions{}).CheckToken(t.Context())
 	if err == nil || !strings.Contains(err.Error(), api+"users/@me") || strings.Contains(err.Error(), "discord.com") {
 		t.Errorf("CheckToken error %q should name %susers/@me and not discord.com", err, api)
 	}
