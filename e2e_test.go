@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -183,6 +184,7 @@ url = %q
 token_env = %q
 channel_id = %q
 api_url = %q
+edit_spacing = "1s"
 %s
 
 [store]
@@ -319,10 +321,17 @@ func TestRunPostsRelevantItemsOnce(t *testing.T) {
 	e.waitMessages(3)
 	e.settle("Bridge deal signed at dawn", "Quill defends the bridge deal", "Otter signs the bridge deal too")
 	r.stop()
+	nonce := regexp.MustCompile(`^[0-9a-f]{10}-([0-9a-z]+)$`)
+	var store string
 	for i, req := range e.fake.RequestsTo(discordfake.RouteCreateMessage) {
 		body := req.Object()
-		if body["nonce"] != fmt.Sprint("sl-", i+1) || body["enforce_nonce"] != true {
-			t.Errorf("create %d: nonce %v, enforce_nonce %v; want sl-%d enforced", i, body["nonce"], body["enforce_nonce"], i+1)
+		n, _ := body["nonce"].(string)
+		m := nonce.FindStringSubmatch(n)
+		if m == nil || m[1] != strconv.FormatInt(int64(i+1), 36) || (store != "" && n[:10] != store) || body["enforce_nonce"] != true {
+			t.Errorf("create %d: nonce %v, enforce_nonce %v; want <store id>-%d enforced", i, body["nonce"], body["enforce_nonce"], i+1)
+		}
+		if len(n) >= 10 {
+			store = n[:10]
 		}
 	}
 }
@@ -425,16 +434,16 @@ func TestRunKeepsRefusalsForOutboxRetry(t *testing.T) {
 	e := newE2E(t, "",
 		item("a", "Bridge deal one", time.Minute),
 		item("b", "Bridge deal two", 2*time.Minute))
-	e.fake.Fail(discordfake.RouteCreateMessage, discordfake.Fault{Status: http.StatusForbidden})
+	e.fake.Fail(discordfake.RouteCreateMessage, discordfake.Fault{Status: http.StatusBadRequest})
 	r := e.start()
 	r.stderr.waitCount(t, "outbox entry refused", 2)
 	status := e.command("outbox", "status")
-	if !strings.Contains(status, "pending 0, failed 2") || !strings.Contains(status, "code 50013") ||
-		!strings.Contains(status, "Missing Permissions") {
-		t.Errorf("outbox status:\n%s\nwant 2 failed with 50013 Missing Permissions", status)
+	if !strings.Contains(status, "pending 0, failed 2") || !strings.Contains(status, "code 50035") ||
+		!strings.Contains(status, "Invalid Form Body") {
+		t.Errorf("outbox status:\n%s\nwant 2 failed with 50035 Invalid Form Body", status)
 	}
 	e.fake.ClearFaults()
-	if out := e.command("outbox", "retry"); out != "2 failed entries queued again\n" {
+	if out := e.command("outbox", "retry"); out != "2 failed or waiting entries queued to be sent now\n" {
 		t.Errorf("outbox retry printed %q", out)
 	}
 	e.waitMessages(2)
@@ -445,6 +454,38 @@ func TestRunKeepsRefusalsForOutboxRetry(t *testing.T) {
 	}
 	if status := e.command("outbox", "status"); !strings.HasPrefix(status, "pending 0, failed 0\n") {
 		t.Errorf("outbox status after the retry:\n%s", status)
+	}
+}
+
+// TestRunPausesTheChannelUntilOutboxRetry: the bot may not post in its
+// channel. One post is refused, the channel paused and reported once, the
+// posts wait (nothing failed); outbox status says why; once the permission
+// is back, outbox retry sends them within seconds, in order.
+func TestRunPausesTheChannelUntilOutboxRetry(t *testing.T) {
+	t.Parallel()
+	e := newE2E(t, "",
+		item("a", "Bridge deal one", 2*time.Minute),
+		item("b", "Bridge deal two", time.Minute))
+	e.fake.SetOverwrites(discordfake.DefaultChannelID, discordfake.Overwrite{ID: discordfake.DefaultGuildID, Deny: discordfake.PermSendMessages})
+	r := e.start()
+	r.stderr.waitCount(t, "channel paused", 1)
+	status := e.command("outbox", "status")
+	if !strings.HasPrefix(status, "pending 2, failed 0\n") || !strings.Contains(status, "Missing Permissions (code 50013)") {
+		t.Errorf("outbox status:\n%s\nwant 2 pending, the first waiting after Missing Permissions", status)
+	}
+	e.fake.SetOverwrites(discordfake.DefaultChannelID)
+	if out := e.command("outbox", "retry"); out != "1 failed or waiting entry queued to be sent now\n" {
+		t.Errorf("outbox retry printed %q", out)
+	}
+	e.waitMessages(2)
+	e.settle("Bridge deal one", "Bridge deal two")
+	r.stop()
+	log := r.stderr.String()
+	if got := strings.Count(log, "channel paused"); got != 1 || strings.Contains(log, "outbox entry refused") {
+		t.Errorf("want one pause and no refusal in the log:\n%s", log)
+	}
+	if n := len(e.fake.RequestsTo(discordfake.RouteCreateMessage)); n != 3 {
+		t.Errorf("%d creates, want the refused one and the two posts", n)
 	}
 }
 

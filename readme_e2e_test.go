@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,19 +148,29 @@ func TestREADMECommandsFromAFreshFolder(t *testing.T) {
 		t.Errorf("outbox status of a new store printed %q", out)
 	}
 
-	// Discord refuses the posts: they wait in the outbox, and the log
-	// says how to send them again.
-	fake.Fail(discordfake.RouteCreateMessage, discordfake.Fault{Status: http.StatusForbidden})
+	// check -online names what the bot lacks in the channel.
+	fake.SetOverwrites(discordfake.DefaultChannelID, discordfake.Overwrite{ID: discordfake.DefaultGuildID, Deny: discordfake.PermSendMessages})
+	if out, _, err := typedErr(t, env, "check -online -config config.toml"); err == nil ||
+		!strings.Contains(out, "the bot lacks in #general: Send Messages") {
+		t.Errorf("check -online without Send Messages: %v\n%s", err, out)
+	}
+
+	// Discord refuses the posts: the channel is paused, the posts wait in
+	// the outbox, and the log says how to send them again.
 	bot := startTyped(t, env, "run -config config.toml")
-	bot.stderr.waitCount(t, "outbox entry refused", 2)
+	bot.stderr.waitCount(t, "channel paused", 1)
 	if log := bot.stderr.String(); !strings.Contains(log, "then run: storyline outbox retry -config config.toml") {
 		t.Errorf("the refusal does not say how to recover:\n%s", log)
 	}
-	if out, _ := typed(t, env, "outbox status -config config.toml"); !strings.HasPrefix(out, "pending 0, failed 2\n") {
+	if out, _ := typed(t, env, "outbox status -config config.toml"); !strings.HasPrefix(out, "pending 2, failed 0\n") ||
+		!strings.Contains(out, "waiting: entry 1 (post)") {
 		t.Errorf("outbox status while refused:\n%s", out)
 	}
-	fake.ClearFaults()
-	if out, _ := typed(t, env, "outbox retry -config config.toml"); out != "2 failed entries queued again\n" {
+	fake.SetOverwrites(discordfake.DefaultChannelID)
+	if out, _ := typed(t, env, "check -online -config config.toml"); !strings.Contains(out, "channel: ok: #general") {
+		t.Errorf("check -online once fixed:\n%s", out)
+	}
+	if out, _ := typed(t, env, "outbox retry -config config.toml"); out != "1 failed or waiting entry queued to be sent now\n" {
 		t.Errorf("outbox retry printed %q", out)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), e2eWait)

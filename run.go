@@ -241,6 +241,7 @@ func posterOptions(cfg *config.Config, zone *time.Location, wake <-chan struct{}
 		MaxBackoff:   postMaxBackoff,
 		Wake:         wake,
 		TokenEnv:     cfg.Discord.TokenVariable(),
+		EditSpacing:  cfg.Discord.EditSpacing.Duration,
 		RetryCommand: "storyline outbox retry -config " + cfg.Path,
 	}
 }

@@ -140,6 +140,9 @@ type Discord struct {
 	APIURL           string `toml:"api_url"`
 	MaxPostsPerCycle int    `toml:"max_posts_per_cycle"`
 	Threads          bool   `toml:"threads"`
+	// EditSpacing is the least time between two edits of one message:
+	// reports joining a development meanwhile go in one edit.
+	EditSpacing Duration `toml:"edit_spacing"`
 }
 
 // Store says where the database lives.

@@ -118,6 +118,7 @@ func defaults() document {
 			TokenEnv:         "DISCORD_TOKEN",
 			APIURL:           "https://discord.com/api/v10/",
 			MaxPostsPerCycle: 5,
+			EditSpacing:      Duration{30 * time.Second},
 		},
 		Store:   Store{Path: "storyline.db"},
 		Poll:    Poll{Interval: Duration{15 * time.Minute}, Concurrency: 4, PerHost: 2, Jitter: 0.1},

@@ -247,6 +247,9 @@ func (v *validator) discord(d *Discord) {
 	if d.MaxPostsPerCycle < 1 {
 		v.add("discord.max_posts_per_cycle", "must be at least 1, got %d", d.MaxPostsPerCycle)
 	}
+	if d.EditSpacing.Duration < time.Second || d.EditSpacing.Duration > time.Hour {
+		v.add("discord.edit_spacing", "must be between 1s and 1h, got %s", d.EditSpacing.Duration)
+	}
 }
 
 // snowflake checks an optional Discord id: 17 to 20 digits.

@@ -108,6 +108,8 @@ func TestValidationRules(t *testing.T) {
 			[]string{`c.toml:5: discord.api_url: "" is not an http(s) URL`}},
 		{"max posts per cycle", minimalStory + "[discord]\nmax_posts_per_cycle = 0\n",
 			[]string{"c.toml:5: discord.max_posts_per_cycle: must be at least 1, got 0"}},
+		{"edit spacing", minimalStory + "[discord]\nedit_spacing = \"100ms\"\n",
+			[]string{"c.toml:5: discord.edit_spacing: must be between 1s and 1h, got 100ms"}},
 
 		// store, poll, fetch, backlog, cluster, digest
 		{"store path empty", minimalStory + "[store]\npath = \"\"\n", []string{"c.toml:5: store.path: required"}},
