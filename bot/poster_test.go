@@ -587,7 +587,7 @@ func TestPosterShutdownGivesUpAfterGrace(t *testing.T) {
 // to a handful.
 func TestPosterNoTightLoopOnZeroRetryAfter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		env := newPosterEnv(t, PosterOptions{})
+		env := newPosterEnv(t, PosterOptions{Idle: time.Minute})
 		start := time.Now()
 		env.fake.Fail(discordfake.RouteCreateMessage, discordfake.Fault{Status: 429, RetryAfter: 0, NoResetHeaders: true,
 			Until: start.Add(10 * time.Minute)})
@@ -628,7 +628,7 @@ func TestPosterNoTightLoopOnZeroRetryAfter(t *testing.T) {
 // window has room.
 func TestPosterInvalidRequestBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		env := newPosterEnv(t, PosterOptions{BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond})
+		env := newPosterEnv(t, PosterOptions{BaseBackoff: time.Millisecond, MaxBackoff: time.Millisecond, Idle: time.Minute})
 		env.client = NewClient(env.clientSession(), LimitOptions{Floor: time.Millisecond, MaxFloor: time.Millisecond, SlowAt: 10, StopAt: 20})
 		env.poster = NewPoster(env.store, env.client, env.logger, env.opts)
 		start := time.Now()
@@ -693,13 +693,13 @@ func TestPosterSharedLimitIsNotCounted(t *testing.T) {
 	})
 }
 
-// TestPosterPostsAreNotHeldBehindEdits: the edits of an old message meet
-// Discord's 30046 limit, and edits of another message a long route limit;
-// new posts go out at once meanwhile, and the old edits are deferred (and
-// said so), not retried in a loop.
+// TestPosterPostsAreNotHeldBehindEdits: the edits of a message older than
+// an hour meet Discord's 30046 limit; new posts go out at once meanwhile,
+// and the old message's edit is deferred (and said so), not retried in a
+// loop, and goes once the limit allows.
 func TestPosterPostsAreNotHeldBehindEdits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		env := newPosterEnv(t, PosterOptions{EditSpacing: time.Second}, discordfake.Options{RateLimits: true, OldEditLimit: 1, OldEditWindow: 5 * time.Minute})
+		env := newPosterEnv(t, PosterOptions{EditSpacing: time.Second, Idle: time.Minute}, discordfake.Options{RateLimits: true, OldEditLimit: 1, OldEditWindow: 5 * time.Minute})
 		env.postEach("old")
 		env.start()
 		synctest.Wait()
@@ -793,7 +793,7 @@ func TestPosterCoalescesEditStorms(t *testing.T) {
 // the token works again.
 func TestPosterStopsOnRevokedToken(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		env := newPosterEnv(t, PosterOptions{TokenEnv: "STORY_BOT_TOKEN"})
+		env := newPosterEnv(t, PosterOptions{TokenEnv: "STORY_BOT_TOKEN", Idle: time.Minute})
 		env.postEach("a")
 		env.start()
 		synctest.Wait()
@@ -844,7 +844,7 @@ func TestPosterStopsOnRevokedToken(t *testing.T) {
 // sends them all, in order.
 func TestPosterPausesARefusingChannel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		env := newPosterEnv(t, PosterOptions{Recheck: 10 * time.Minute})
+		env := newPosterEnv(t, PosterOptions{Recheck: 10 * time.Minute, Idle: time.Minute})
 		env.fake.SetOverwrites(testChannel, discordfake.Overwrite{ID: discordfake.DefaultGuildID, Deny: discordfake.PermSendMessages})
 		env.postEach("a", "b", "c")
 		env.start()

@@ -83,8 +83,13 @@ type block struct {
 type limiter struct {
 	opts LimitOptions
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// global is the wait Discord's global 429s asked for, which holds
+	// every request; floors holds, per class of request, the floor its own
+	// global 429s in a row add to that, so that edits probing the global
+	// limit never push back the posts.
 	global   block
+	floors   map[string]*block
 	buckets  map[string]*block
 	names    map[string]string // route and major → Discord's bucket id and major
 	invalid  []time.Time       // oldest first, within invalidWindow
@@ -94,7 +99,7 @@ type limiter struct {
 }
 
 func newLimiter(opts LimitOptions) *limiter {
-	return &limiter{opts: opts.withDefaults(), buckets: map[string]*block{}, names: map[string]string{}}
+	return &limiter{opts: opts.withDefaults(), buckets: map[string]*block{}, names: map[string]string{}, floors: map[string]*block{}}
 }
 
 // bucketLocked returns the block of key, Discord's shared bucket when a
@@ -117,6 +122,7 @@ func (l *limiter) delay(key string) time.Duration {
 	defer l.mu.Unlock()
 	now := l.opts.Now()
 	until := later(l.global.until, l.bucketLocked(key).until)
+	until = later(until, l.floorLocked(key).until)
 	until = later(until, l.budgetUntilLocked(now))
 	return max(until.Sub(now), 0)
 }
@@ -208,7 +214,7 @@ func (l *limiter) observe(key string, status int, h http.Header, failure error) 
 	var limited *RateLimitedError
 	switch {
 	case status >= 200 && status < 300:
-		b.strikes, l.global.strikes = 0, 0
+		b.strikes, l.floorLocked(key).strikes = 0, 0
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		l.invalid = append(l.invalid, now)
 	case errors.As(failure, &limited):
@@ -220,7 +226,8 @@ func (l *limiter) observe(key string, status int, h http.Header, failure error) 
 		}
 		target := b
 		if limited.Scope == scopeGlobal {
-			target = &l.global
+			l.global.until = later(l.global.until, now.Add(limited.RetryAfter))
+			target = l.floorLocked(key)
 		}
 		floor := l.opts.Floor
 		for i := 0; i < target.strikes && floor < l.opts.MaxFloor; i++ {
@@ -230,6 +237,21 @@ func (l *limiter) observe(key string, status int, h http.Header, failure error) 
 		target.until = later(target.until, now.Add(limited.RetryAfter))
 		target.strikes++
 	}
+}
+
+// floorLocked returns the global floor of key's class: edits apart from
+// every other request. l.mu held.
+func (l *limiter) floorLocked(key string) *block {
+	class := "main"
+	if len(key) >= len(RouteEditMessage) && key[:len(RouteEditMessage)] == RouteEditMessage {
+		class = "edit"
+	}
+	b := l.floors[class]
+	if b == nil {
+		b = &block{}
+		l.floors[class] = b
+	}
+	return b
 }
 
 // majorOf returns the major parameter of a bucket key (route, space,

@@ -144,3 +144,24 @@ func TestRateLimitedReadsHeaderWhenBodyIsSilent(t *testing.T) {
 		t.Errorf("429 = %+v, want 7s global from the headers", e)
 	}
 }
+
+// TestLimiterEditsDoNotRaiseThePostsFloor: global 429s met by edits hold
+// every request for what Discord asks, but the growing floor they earn
+// holds only edits, so edits probing a global limit never delay posts.
+func TestLimiterEditsDoNotRaiseThePostsFloor(t *testing.T) {
+	l, now := limiterAt(LimitOptions{Floor: time.Second, MaxFloor: time.Minute})
+	edit, create := RouteEditMessage+" 1", RouteCreateMessage+" 1"
+	for range 4 {
+		h, err := answer429(scopeGlobal, 0.5, "")
+		l.observe(edit, 429, h, err)
+		*now = now.Add(l.delay(edit))
+	}
+	h, err := answer429(scopeGlobal, 0.5, "")
+	l.observe(edit, 429, h, err)
+	if d := l.delay(edit); d != 16*time.Second {
+		t.Errorf("the fifth global 429 of an edit holds edits %v, want the 16s floor", d)
+	}
+	if d := l.delay(create); d != 500*time.Millisecond {
+		t.Errorf("posts wait %v, want only Discord's 0.5s", d)
+	}
+}

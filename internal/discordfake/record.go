@@ -29,6 +29,8 @@ type Request struct {
 	Files []File
 	// Status is the HTTP status the fake answered; 0 while in flight.
 	Status int
+	// Answer holds the headers of the answer (X-RateLimit-Scope …).
+	Answer http.Header
 	At     time.Time
 }
 
@@ -67,11 +69,12 @@ func (s *Server) record(req Request) int {
 	return len(s.requests) - 1
 }
 
-// finish stores the status answered to request i.
-func (s *Server) finish(i, status int) {
+// finish stores the status and headers answered to request i.
+func (s *Server) finish(i int, rep reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests[i].Status = status
+	s.requests[i].Status = rep.status
+	s.requests[i].Answer = rep.header.Clone()
 	s.notifyLocked()
 }
 

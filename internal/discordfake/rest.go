@@ -88,7 +88,7 @@ func (s *Server) serveREST(r *http.Request) reply {
 		rep.header = s.rateLimitHeaders(c)
 	}
 	s.countInvalid(rep)
-	s.finish(idx, rep.status)
+	s.finish(idx, rep)
 	return rep
 }
 
