@@ -181,7 +181,7 @@ func (c *Commands) deliveryText(now time.Time) string {
 			markdown(d.TokenEnv, false), ago(now, d.Since), markdown(d.TokenEnv, false), ago(now, d.NextCheck)))
 	}
 	for _, p := range d.Paused {
-		lines = append(lines, fmt.Sprintf("**Channel <#%s> paused** %s: %s (%d). %s (next try %s).",
+		lines = append(lines, fmt.Sprintf("**Channel <#%s> paused** %s: %s (%d) — %s (next try %s).",
 			p.ChannelID, ago(now, p.Since), cut(markdown(p.Reason, false), maxErrorText), p.Code,
 			cut(markdown(p.Fix, false), maxErrorText*2), ago(now, p.Until)))
 	}
