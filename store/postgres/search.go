@@ -17,16 +17,19 @@ import (
 // through the GIN index items_fts), the best $2 by ts_rank, a title match
 // (weight A) counting twice a text match (weight B), normalised by the
 // length of the item so that a short title naming the words ranks above a
-// long one; ties go to the item stored last. For those it cuts a headline
+// long one; ties go to the item stored last. The latest matches are sorted
+// by seq alone (their vectors, read again for the ranked ones only, would
+// make the sort spill to disk). For the best it cuts a headline
 // of about 20 words from the title and from the text, the matched words
 // between char(2) and char(3) (store.HighlightStart and HighlightEnd).
 const searchSQL = `
 	WITH q AS (SELECT to_tsquery('simple', $1) AS q),
 	latest AS (
-		SELECT seq, fts FROM items, q WHERE fts @@ q.q ORDER BY seq DESC LIMIT $3
+		SELECT seq FROM items, q WHERE fts @@ q.q ORDER BY seq DESC LIMIT $3
 	), best AS (
-		SELECT seq, ts_rank('{0, 0, 0.5, 1}', fts, q.q, 1) AS score FROM latest, q
-		ORDER BY score DESC, seq DESC LIMIT $2
+		SELECT i.seq, ts_rank('{0, 0, 0.5, 1}', i.fts, q.q, 1) AS score
+		FROM latest JOIN items AS i ON i.seq = latest.seq, q
+		ORDER BY score DESC, i.seq DESC LIMIT $2
 	)
 	SELECT i.id, i.title, i.link, i.feed_name, i.published, i.relevant, i.text,
 	       ts_headline('simple', i.title, q.q, $4), ts_headline('simple', i.text, q.q, $4)
