@@ -98,6 +98,10 @@ type Response struct {
 	ContentType string
 	// RetryAfter is the delay a 429 or 503 response asked for.
 	RetryAfter time.Duration
+	// MaxAge is how long the server says the answer stays fresh
+	// (Cache-Control max-age); zero when it does not say, or says
+	// no-cache or no-store.
+	MaxAge time.Duration
 }
 
 // Fetcher fetches feeds over HTTP(S) or from local files. It holds one
@@ -244,6 +248,7 @@ func (f *Fetcher) handleResponse(rawURL string, resp *http.Response, sent Valida
 		FinalURL:    resp.Request.URL.String(),
 		ContentType: resp.Header.Get("Content-Type"),
 		Validators:  Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")},
+		MaxAge:      maxAge(resp.Header),
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotModified:
@@ -347,4 +352,26 @@ func parseRetryAfter(value string, now time.Time) time.Duration {
 		d = at.Sub(now)
 	}
 	return min(max(d, 0), maxRetryAfter)
+}
+
+// maxAge reads the max-age of a response's Cache-Control, clamped like a
+// Retry-After. It returns zero when there is none, or when the response
+// must not be reused (no-cache, no-store).
+func maxAge(h http.Header) time.Duration {
+	var age time.Duration
+	for _, value := range h.Values("Cache-Control") {
+		for directive := range strings.SplitSeq(value, ",") {
+			name, arg, _ := strings.Cut(strings.TrimSpace(directive), "=")
+			switch strings.ToLower(name) {
+			case "no-cache", "no-store":
+				return 0
+			case "max-age":
+				secs, err := strconv.ParseUint(strings.Trim(arg, `" `), 10, 64)
+				if err == nil {
+					age = time.Duration(min(secs, uint64(maxRetryAfter/time.Second))) * time.Second
+				}
+			}
+		}
+	}
+	return age
 }

@@ -34,9 +34,14 @@ type Item struct {
 
 // Source is one feed to poll.
 type Source struct {
-	Name     string
-	URL      string
+	Name string
+	URL  string
+	// Interval is the time between polls; zero means DefaultInterval.
 	Interval time.Duration
+	// Adapt lets the feed's pace set its interval instead, within the
+	// scheduler's MinInterval and MaxInterval: Interval is then only where
+	// a feed starts before its first parse. See State.Interval.
+	Adapt bool
 }
 
 // State is what the scheduler remembers about a feed between polls.
@@ -58,6 +63,21 @@ type State struct {
 	LastError string
 	// FailingSince is when the current run of failures began.
 	FailingSince time.Time
+	// Interval is the time between polls the feed was given at its last
+	// successful poll: its source's interval or, when it adapts, its pace;
+	// at least what its server asked for (Cache-Control max-age, RSS ttl).
+	// Zero until the first success.
+	Interval time.Duration
+	// RecentItems counts the feed's items dated within the week before
+	// its last parse that found dated items, and RecentSince is the oldest
+	// of those dates (a week before that parse when none was that recent);
+	// together they are the feed's pace. RecentSince is zero while no
+	// parse has found a dated item.
+	RecentItems int
+	RecentSince time.Time
+	// TTL is the RSS channel's <ttl> at the last parse, zero when it has
+	// none.
+	TTL time.Duration
 }
 
 // Class names the kind of a fetch or parse failure.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -37,23 +38,106 @@ var errParseTime = fmt.Errorf("parsing took longer than %s: %w", maxParseTime, E
 // other failures are class parse. Parsing stops soon after ctx ends, with
 // ctx's error.
 func Parse(ctx context.Context, src Source, body []byte, now time.Time) ([]Item, error) {
+	doc, err := parseDocument(ctx, src, body, now)
+	return doc.items, err
+}
+
+// document is a parsed feed: its items, and what it tells of how often to
+// poll it.
+type document struct {
+	items []Item
+	// recent and since are the feed's pace (see paceOf).
+	recent int
+	since  time.Time
+	// ttl is the RSS channel's <ttl>.
+	ttl time.Duration
+}
+
+// parseDocument is Parse, keeping what the feed tells of its pace.
+func parseDocument(ctx context.Context, src Source, body []byte, now time.Time) (document, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, maxParseTime, errParseTime)
 	defer cancel()
+	now = now.UTC()
 	feed, err := parseFeed(ctx, body)
 	if err == nil {
 		var items []Item
-		if items, err = normalise(ctx, src, feed, now.UTC()); err == nil {
-			return items, nil
+		if items, err = normalise(ctx, src, feed, now); err == nil {
+			recent, since := paceOf(feed, now)
+			return document{items: items, recent: recent, since: since, ttl: channelTTL(feed, body)}, nil
 		}
 	}
 	if cerr := ctx.Err(); cerr != nil {
 		err = context.Cause(ctx)
-		return nil, &FetchError{URL: src.URL, Class: ClassOf(err), Err: err}
+		return document{}, &FetchError{URL: src.URL, Class: ClassOf(err), Err: err}
 	}
 	if errors.Is(err, ErrTooComplex) {
-		return nil, &FetchError{URL: src.URL, Class: ClassTooComplex, Err: err}
+		return document{}, &FetchError{URL: src.URL, Class: ClassTooComplex, Err: err}
 	}
-	return nil, classifyParseError(src, body, err)
+	return document{}, classifyParseError(src, body, err)
+}
+
+// paceOf counts the items of feed dated within paceWindow before now and
+// finds the oldest of those dates. since is zero when no item is dated;
+// when none is that recent, since is the window's start and recent 0.
+func paceOf(feed *gofeed.Feed, now time.Time) (recent int, since time.Time) {
+	from := now.Add(-paceWindow)
+	dated := false
+	for _, fi := range feed.Items {
+		if fi == nil {
+			continue
+		}
+		t := fi.PublishedParsed
+		if t == nil {
+			t = fi.UpdatedParsed
+		}
+		if t == nil || t.After(now.Add(futureSkew)) {
+			continue
+		}
+		dated = true
+		if t.Before(from) {
+			continue
+		}
+		recent++
+		if since.IsZero() || t.Before(since) {
+			since = t.UTC()
+		}
+	}
+	if dated && recent == 0 {
+		since = from
+	}
+	return recent, since
+}
+
+// maxTTL caps a channel's <ttl>; the scheduler caps it further at its
+// maximum interval.
+const maxTTL = 7 * 24 * time.Hour
+
+// channelTTL returns an RSS feed's <ttl>, which the RSS specification
+// counts in minutes, or 0. gofeed's universal feed drops the element, and
+// keeping gofeed's RSS document for it would hold every item twice while
+// the feed is normalised, so the element is found in the bytes of the
+// channel before its first item.
+func channelTTL(feed *gofeed.Feed, body []byte) time.Duration {
+	if feed.FeedType != "rss" {
+		return 0
+	}
+	head := body
+	if i := bytes.Index(head, []byte("<item")); i >= 0 {
+		head = head[:i]
+	}
+	_, rest, ok := bytes.Cut(head, []byte("<ttl>"))
+	if !ok {
+		return 0
+	}
+	value, _, ok := bytes.Cut(rest, []byte("</ttl>"))
+	if !ok {
+		return 0
+	}
+	minutes, err := strconv.ParseUint(string(bytes.TrimSpace(value)), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(min(minutes, uint64(maxTTL/time.Minute))) * time.Minute
 }
 
 // parseFeed checks the structure of body and runs gofeed on it, retrying

@@ -108,8 +108,8 @@ func (s *fakeSink) all() []Poll {
 	return slices.Clone(s.polls)
 }
 
-// noJitter places every jitter at the middle, leaving delays unchanged.
-func noJitter() float64 { return 0.5 }
+// noJitter places every jitter at zero, leaving delays unchanged.
+func noJitter() float64 { return 0 }
 
 // runFor runs s for d of (fake) time, then cancels it and returns Run's
 // error.

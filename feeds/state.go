@@ -9,27 +9,35 @@ import (
 // Scheduling defaults applied by NewScheduler to zero fields.
 const (
 	DefaultInterval    = 15 * time.Minute
-	DefaultConcurrency = 4
+	DefaultMinInterval = 5 * time.Minute
+	DefaultMaxInterval = time.Hour
 	DefaultPerHost     = 2
 	DefaultJitter      = 0.1
 	DefaultBackoff     = time.Minute
 	DefaultMaxBackoff  = 6 * time.Hour
 )
 
+// paceWindow is how far back a parse counts a feed's items to learn its
+// pace.
+const paceWindow = 7 * 24 * time.Hour
+
 // maxLastErrorBytes caps the error text kept in State.LastError.
 const maxLastErrorBytes = 1000
 
 // policy is the timing part of SchedulerOptions that nextState needs.
 type policy struct {
-	jitter     float64
-	backoff    time.Duration
-	maxBackoff time.Duration
+	jitter      float64
+	backoff     time.Duration
+	maxBackoff  time.Duration
+	minInterval time.Duration
+	maxInterval time.Duration
 }
 
-// jittered spreads d by ±jitter, with r in [0, 1) choosing where: r = 0.5
-// leaves d unchanged.
+// jittered brings d forward by up to jitter of itself, with r in [0, 1)
+// choosing how far: r = 0 leaves d unchanged. Jitter never delays a poll,
+// so a feed is polled at most one interval after the last poll.
 func (p policy) jittered(d time.Duration, r float64) time.Duration {
-	return d + time.Duration(float64(d)*p.jitter*(2*r-1))
+	return d - time.Duration(float64(d)*p.jitter*r)
 }
 
 // backoffAfter is the delay after the given number of consecutive failures:
@@ -42,7 +50,8 @@ func (p policy) backoffAfter(failures int) time.Duration {
 	return min(d, p.maxBackoff)
 }
 
-// interval is how often a healthy feed is polled.
+// interval is how often a healthy feed is polled when nothing else is
+// known: its configured interval.
 func interval(src Source) time.Duration {
 	if src.Interval <= 0 {
 		return DefaultInterval
@@ -50,22 +59,67 @@ func interval(src Source) time.Duration {
 	return src.Interval
 }
 
-// nextState is the feed's state after a poll at now that ended with err
-// (nil on success, including 304) and, on success, the validators to send
-// next time. On success the failure record is cleared and the next poll is
-// one interval away. On failure the feed backs off exponentially; a 429 or
-// 503 also waits at least one interval and at least its Retry-After (capped
-// at maxBackoff, so no server can stop a feed for good). r in [0, 1) places
+// every is the time between polls of a healthy feed in state st after a
+// poll at now whose answer allowed caching for maxAge. A feed that adapts
+// is polled at its pace (see State.pace), within [minInterval,
+// maxInterval], and at its configured interval until a parse has dated
+// its items; any other at its configured interval. Either waits at least
+// what the server asked for, the response's max-age or the channel's
+// ttl, but never longer than maxInterval (or its configured interval,
+// when longer): no server can make a feed go unpolled for long.
+func (p policy) every(src Source, st State, maxAge time.Duration, now time.Time) time.Duration {
+	d := interval(src)
+	if src.Adapt {
+		if pace, ok := st.pace(now); ok {
+			d = pace
+		}
+		d = min(max(d, p.minInterval), p.maxInterval)
+	}
+	if asked := max(maxAge, st.TTL); asked > d {
+		d = min(asked, max(p.maxInterval, interval(src)))
+	}
+	return d
+}
+
+// pace is the interval a feed's publishing calls for at now: half the
+// mean time between its items over the week before its last parse and the
+// time since, so that a feed is polled about twice per item it publishes
+// and a feed gone quiet slows down by itself. It is false while no parse
+// has dated an item; a feed with no item in that week gets the whole week.
+func (st State) pace(now time.Time) (time.Duration, bool) {
+	switch {
+	case st.RecentSince.IsZero():
+		return 0, false
+	case st.RecentItems <= 0:
+		return paceWindow, true
+	}
+	return max(now.Sub(st.RecentSince), 0) / time.Duration(2*st.RecentItems), true
+}
+
+// nextState is the feed's state after a poll at now that read res and
+// ended with err (nil on success, including 304). On success the
+// validators and what the parse learned of the feed's pace are kept, the
+// failure record is cleared and the next poll is one interval away (see
+// every). On failure the feed backs off exponentially; a 429 or 503 also
+// waits at least one interval and at least its Retry-After (capped at
+// maxBackoff, so no server can stop a feed for good). r in [0, 1) places
 // the jitter.
-func nextState(prev State, src Source, v Validators, err error, now time.Time, p policy, r float64) State {
+func nextState(prev State, src Source, res readResult, err error, now time.Time, p policy, r float64) State {
 	st := prev
 	st.URL = src.URL
 	st.LastPoll = now
 	if err == nil {
-		st.ETag, st.LastModified = v.ETag, v.LastModified
+		st.ETag, st.LastModified = res.validators.ETag, res.validators.LastModified
 		st.LastSuccess = now
 		st.Failures, st.ErrorClass, st.LastError, st.FailingSince = 0, "", "", time.Time{}
-		st.NextPoll = now.Add(p.jittered(interval(src), r))
+		if res.parsed {
+			st.TTL = res.ttl
+			if !res.since.IsZero() {
+				st.RecentItems, st.RecentSince = res.recent, res.since
+			}
+		}
+		st.Interval = p.every(src, st, res.maxAge, now)
+		st.NextPoll = now.Add(p.jittered(st.Interval, r))
 		return st
 	}
 	if st.Failures == 0 || st.FailingSince.IsZero() {

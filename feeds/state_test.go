@@ -32,9 +32,9 @@ func TestJittered(t *testing.T) {
 		r    float64
 		want time.Duration
 	}{
-		{0.5, 10 * time.Minute},
-		{0, 9 * time.Minute},
-		{0.75, 10*time.Minute + 30*time.Second},
+		{0, 10 * time.Minute},
+		{0.5, 9*time.Minute + 30*time.Second},
+		{0.9, 9*time.Minute + 6*time.Second},
 	}
 	for _, tt := range tests {
 		if got := p.jittered(10*time.Minute, tt.r); got != tt.want {
@@ -60,21 +60,21 @@ func TestNextState(t *testing.T) {
 		{
 			name: "first success stores validators and waits one interval",
 			v:    Validators{ETag: `"v1"`, LastModified: "Fri, 21 Nov 2025 11:00:00 GMT"},
-			r:    0.5,
-			want: State{URL: src.URL, ETag: `"v1"`, LastModified: "Fri, 21 Nov 2025 11:00:00 GMT", NextPoll: now.Add(10 * time.Minute), LastPoll: now, LastSuccess: now},
+			r:    0,
+			want: State{URL: src.URL, ETag: `"v1"`, LastModified: "Fri, 21 Nov 2025 11:00:00 GMT", NextPoll: now.Add(10 * time.Minute), LastPoll: now, LastSuccess: now, Interval: 10 * time.Minute},
 		},
 		{
 			name: "success after failures clears the failure record",
 			prev: failing,
 			v:    Validators{ETag: `"v2"`},
-			r:    0,
-			want: State{URL: src.URL, ETag: `"v2"`, NextPoll: now.Add(9 * time.Minute), LastPoll: now, LastSuccess: now},
+			r:    0.5,
+			want: State{URL: src.URL, ETag: `"v2"`, NextPoll: now.Add(9*time.Minute + 30*time.Second), LastPoll: now, LastSuccess: now, Interval: 10 * time.Minute},
 		},
 		{
 			name: "first failure backs off by the base and starts the failing run",
 			prev: State{URL: src.URL, ETag: `"v1"`, LastSuccess: earlier},
 			err:  &FetchError{URL: src.URL, Class: ClassTimeout, Err: errors.New("deadline")},
-			r:    0.5,
+			r:    0,
 			want: State{URL: src.URL, ETag: `"v1"`, LastSuccess: earlier, LastPoll: now, NextPoll: now.Add(time.Minute),
 				Failures: 1, ErrorClass: ClassTimeout, LastError: "fetch: deadline", FailingSince: now},
 		},
@@ -82,7 +82,7 @@ func TestNextState(t *testing.T) {
 			name: "third failure doubles twice and keeps when the run began",
 			prev: failing,
 			err:  &FetchError{URL: src.URL, Class: ClassDNS, Err: errors.New("no such host")},
-			r:    0.5,
+			r:    0,
 			want: State{URL: src.URL, ETag: `"old"`, LastSuccess: failing.LastSuccess, LastPoll: now, NextPoll: now.Add(4 * time.Minute),
 				Failures: 3, ErrorClass: ClassDNS, LastError: "fetch: no such host", FailingSince: earlier},
 		},
@@ -90,34 +90,34 @@ func TestNextState(t *testing.T) {
 			name: "long failure runs cap at the maximum backoff",
 			prev: State{URL: src.URL, Failures: 40, FailingSince: earlier},
 			err:  errors.New("boom"),
-			r:    0.5,
+			r:    0,
 			want: State{URL: src.URL, LastPoll: now, NextPoll: now.Add(6 * time.Hour), Failures: 41, ErrorClass: ClassOther, LastError: "boom", FailingSince: earlier},
 		},
 		{
 			name: "429 with Retry-After waits at least that long",
 			err:  &FetchError{URL: src.URL, Class: ClassHTTP4xx, Status: 429, RetryAfter: 45 * time.Minute, Err: errors.New("429 Too Many Requests")},
-			r:    0.5,
+			r:    0,
 			want: State{URL: src.URL, LastPoll: now, NextPoll: now.Add(45 * time.Minute), Failures: 1, ErrorClass: ClassHTTP4xx,
 				LastError: "fetch: 429 Too Many Requests (retry after 45m0s)", FailingSince: now},
 		},
 		{
 			name: "503 without Retry-After waits at least one interval",
 			err:  &FetchError{URL: src.URL, Class: ClassHTTP5xx, Status: 503, Err: errors.New("503 Service Unavailable")},
-			r:    0.5,
+			r:    0,
 			want: State{URL: src.URL, LastPoll: now, NextPoll: now.Add(10 * time.Minute), Failures: 1, ErrorClass: ClassHTTP5xx,
 				LastError: "fetch: 503 Service Unavailable", FailingSince: now},
 		},
 		{
 			name: "a huge Retry-After is capped at the maximum backoff",
 			err:  &FetchError{URL: src.URL, Class: ClassHTTP4xx, Status: 429, RetryAfter: 7 * 24 * time.Hour, Err: errors.New("429")},
-			r:    0.5,
+			r:    0,
 			want: State{URL: src.URL, LastPoll: now, NextPoll: now.Add(6 * time.Hour), Failures: 1, ErrorClass: ClassHTTP4xx,
 				LastError: "fetch: 429 (retry after 168h0m0s)", FailingSince: now},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := nextState(tt.prev, src, tt.v, tt.err, now, p, tt.r); got != tt.want {
+			if got := nextState(tt.prev, src, readResult{validators: tt.v}, tt.err, now, p, tt.r); got != tt.want {
 				t.Fatalf("nextState =\n %+v\nwant\n %+v", got, tt.want)
 			}
 		})
@@ -126,7 +126,7 @@ func TestNextState(t *testing.T) {
 
 func TestNextStateDefaultInterval(t *testing.T) {
 	now := time.Date(2025, 11, 21, 12, 0, 0, 0, time.UTC)
-	got := nextState(State{}, Source{URL: "u"}, Validators{}, nil, now, policy{}, 0.5)
+	got := nextState(State{}, Source{URL: "u"}, readResult{}, nil, now, policy{}, 0)
 	if !got.NextPoll.Equal(now.Add(DefaultInterval)) {
 		t.Fatalf("NextPoll = %v, want now + %v", got.NextPoll, DefaultInterval)
 	}
@@ -136,7 +136,7 @@ func TestRetryStateAdvancesOnlyTheNextPoll(t *testing.T) {
 	now := time.Date(2025, 11, 21, 12, 0, 0, 0, time.UTC)
 	prev := State{URL: "u", ETag: `"old"`, NextPoll: now.Add(-time.Minute), LastSuccess: now.Add(-time.Hour)}
 	p := policy{backoff: time.Minute, maxBackoff: time.Hour}
-	got := retryState(prev, 3, now, p, 0.5)
+	got := retryState(prev, 3, now, p, 0)
 	want := prev
 	want.NextPoll = now.Add(4 * time.Minute)
 	if got != want {
