@@ -192,6 +192,7 @@ path = %q
 
 [poll]
 interval = "1s"
+max_interval = "1s" # every second, whatever the test feed's pace
 
 [fetch]
 allow_private = true

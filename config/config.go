@@ -124,6 +124,10 @@ type Feed struct {
 	URL string `toml:"url"`
 	// Interval is the time between polls; it defaults to Poll.Interval.
 	Interval Duration `toml:"interval"`
+	// Adapt is true when the feed has no interval of its own: its pace
+	// then sets it, within Poll.MinInterval and Poll.MaxInterval, from
+	// Poll.Interval.
+	Adapt bool `toml:"-"`
 }
 
 // Discord holds the bot's Discord settings. The token itself is never part
@@ -158,9 +162,17 @@ type Store struct {
 
 // Poll holds the scheduler's settings.
 type Poll struct {
-	Interval    Duration `toml:"interval"`
-	Concurrency int      `toml:"concurrency"`
-	PerHost     int      `toml:"per_host"`
+	// Interval is where a feed without its own interval starts.
+	Interval Duration `toml:"interval"`
+	// MinInterval and MaxInterval bound the interval of a feed that
+	// follows its pace; they default to 5m and 1h, widened to include
+	// Interval.
+	MinInterval Duration `toml:"min_interval"`
+	MaxInterval Duration `toml:"max_interval"`
+	// Concurrency bounds the polls in flight; 0 lets the scheduler follow
+	// the load.
+	Concurrency int `toml:"concurrency"`
+	PerHost     int `toml:"per_host"`
 	// Jitter is a fraction of the interval, 0 to 0.5.
 	Jitter float64 `toml:"jitter"`
 }

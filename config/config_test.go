@@ -73,7 +73,7 @@ func TestLoadMinimalHasEveryDefault(t *testing.T) {
 			EditSpacing:      dur(30 * time.Second),
 		},
 		Store:   Store{Path: filepath.Join("testdata", "storyline.db")},
-		Poll:    Poll{Interval: dur(15 * time.Minute), Concurrency: 4, PerHost: 2, Jitter: 0.1},
+		Poll:    Poll{Interval: dur(15 * time.Minute), MinInterval: dur(5 * time.Minute), MaxInterval: dur(time.Hour), PerHost: 2, Jitter: 0.1},
 		Fetch:   Fetch{Timeout: dur(20 * time.Second), MaxBytes: 10485760, MaxItems: 500, UserAgent: "storyline/0.1 (+https://github.com/storyline)"},
 		Backlog: Backlog{Window: dur(12 * time.Hour), MaxPosts: 3},
 		Cluster: Cluster{Window: dur(72 * time.Hour), Similarity: 0.073, MinSharedActors: 1},
@@ -125,7 +125,7 @@ func TestLoadFull(t *testing.T) {
 		},
 		Feeds: []Feed{
 			{Name: "City Herald", URL: "https://herald.example/rss", Interval: dur(10 * time.Minute)},
-			{Name: "Local file", URL: "feeds/local.xml", Interval: dur(5 * time.Minute)},
+			{Name: "Local file", URL: "feeds/local.xml", Interval: dur(5 * time.Minute), Adapt: true},
 		},
 		Discord: Discord{
 			TokenEnv:         "HARBOUR_TOKEN",
@@ -138,7 +138,7 @@ func TestLoadFull(t *testing.T) {
 			EditSpacing:      dur(45 * time.Second),
 		},
 		Store:   Store{Path: "/var/lib/storyline/harbour.db"},
-		Poll:    Poll{Interval: dur(5 * time.Minute), Concurrency: 8, PerHost: 3, Jitter: 0.25},
+		Poll:    Poll{Interval: dur(5 * time.Minute), MinInterval: dur(2 * time.Minute), MaxInterval: dur(2 * time.Hour), Concurrency: 8, PerHost: 3, Jitter: 0.25},
 		Fetch:   Fetch{Timeout: dur(30 * time.Second), MaxBytes: 2048, MaxItems: 50, UserAgent: "harbour-bot/1.0", AllowPrivate: true},
 		Backlog: Backlog{Window: dur(6 * time.Hour), MaxPosts: 0},
 		Cluster: Cluster{Window: dur(48 * time.Hour), Similarity: 0.75, MinSharedActors: 2},
@@ -368,5 +368,26 @@ func TestStoreURL(t *testing.T) {
 				t.Errorf("StoreURL error shows the password: %v", err)
 			}
 		})
+	}
+}
+
+func TestPollBoundsFollowTheInterval(t *testing.T) {
+	tests := []struct {
+		poll     string
+		min, max time.Duration
+	}{
+		{"", 5 * time.Minute, time.Hour},
+		{"interval = \"1m\"", time.Minute, time.Hour},
+		{"interval = \"2h\"", 5 * time.Minute, 2 * time.Hour},
+		{"interval = \"2h\"\nmin_interval = \"1m\"\nmax_interval = \"3h\"", time.Minute, 3 * time.Hour},
+	}
+	for _, tt := range tests {
+		cfg, err := Parse("c.toml", []byte(minimalStory+"[poll]\n"+tt.poll+"\n"), noEnv)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.poll, err)
+		}
+		if cfg.Poll.MinInterval.Duration != tt.min || cfg.Poll.MaxInterval.Duration != tt.max {
+			t.Errorf("%q: bounds %s to %s, want %s to %s", tt.poll, cfg.Poll.MinInterval, cfg.Poll.MaxInterval, tt.min, tt.max)
+		}
 	}
 }

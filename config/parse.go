@@ -67,7 +67,7 @@ type document struct {
 	Feeds   []feedDoc  `toml:"feeds"`
 	Discord Discord    `toml:"discord"`
 	Store   Store      `toml:"store"`
-	Poll    Poll       `toml:"poll"`
+	Poll    pollDoc    `toml:"poll"`
 	Fetch   Fetch      `toml:"fetch"`
 	Backlog Backlog    `toml:"backlog"`
 	Cluster Cluster    `toml:"cluster"`
@@ -83,6 +83,43 @@ type actorDoc struct {
 	Stems       []string `toml:"stems"`
 	Exclude     []string `toml:"exclude"`
 	Weight      *float64 `toml:"weight"`
+}
+
+// pollDoc is the [poll] table as written, with optional bounds.
+type pollDoc struct {
+	Interval    Duration  `toml:"interval"`
+	MinInterval *Duration `toml:"min_interval"`
+	MaxInterval *Duration `toml:"max_interval"`
+	Concurrency int       `toml:"concurrency"`
+	PerHost     int       `toml:"per_host"`
+	Jitter      float64   `toml:"jitter"`
+}
+
+// Interval bounds a feed's pace stays within unless the file says
+// otherwise; poll.interval widens them when it lies outside.
+const (
+	defaultMinInterval = 5 * time.Minute
+	defaultMaxInterval = time.Hour
+)
+
+// poll returns the [poll] settings, the bounds the file leaves out derived
+// from poll.interval.
+func (d pollDoc) poll() Poll {
+	p := Poll{
+		Interval:    d.Interval,
+		MinInterval: Duration{min(defaultMinInterval, max(d.Interval.Duration, time.Second))},
+		MaxInterval: Duration{max(defaultMaxInterval, d.Interval.Duration)},
+		Concurrency: d.Concurrency,
+		PerHost:     d.PerHost,
+		Jitter:      d.Jitter,
+	}
+	if d.MinInterval != nil {
+		p.MinInterval = *d.MinInterval
+	}
+	if d.MaxInterval != nil {
+		p.MaxInterval = *d.MaxInterval
+	}
+	return p
 }
 
 // feedDoc is a feed as written, with an optional interval.
@@ -121,7 +158,7 @@ func defaults() document {
 			EditSpacing:      Duration{30 * time.Second},
 		},
 		Store:   Store{Path: "storyline.db"},
-		Poll:    Poll{Interval: Duration{15 * time.Minute}, Concurrency: 4, PerHost: 2, Jitter: 0.1},
+		Poll:    pollDoc{Interval: Duration{15 * time.Minute}, PerHost: 2, Jitter: 0.1},
 		Fetch:   Fetch{Timeout: Duration{20 * time.Second}, MaxBytes: 10 << 20, MaxItems: 500, UserAgent: "storyline/0.1 (+https://github.com/storyline)"},
 		Backlog: Backlog{Window: Duration{12 * time.Hour}, MaxPosts: 3},
 		Cluster: defaultCluster(),
@@ -173,7 +210,7 @@ func (doc *document) config(filename string) *Config {
 		Story:   doc.Story,
 		Discord: doc.Discord,
 		Store:   doc.Store,
-		Poll:    doc.Poll,
+		Poll:    doc.Poll.poll(),
 		Fetch:   doc.Fetch,
 		Backlog: doc.Backlog,
 		Cluster: doc.Cluster,
@@ -190,11 +227,11 @@ func (doc *document) config(filename string) *Config {
 		})
 	}
 	for _, f := range doc.Feeds {
-		interval := doc.Poll.Interval
+		feed := Feed{Name: f.Name, URL: f.URL, Interval: doc.Poll.Interval, Adapt: f.Interval == nil}
 		if f.Interval != nil {
-			interval = *f.Interval
+			feed.Interval = *f.Interval
 		}
-		cfg.Feeds = append(cfg.Feeds, Feed{Name: f.Name, URL: f.URL, Interval: interval})
+		cfg.Feeds = append(cfg.Feeds, feed)
 	}
 	if cfg.Store.Path != "" && !filepath.IsAbs(cfg.Store.Path) {
 		cfg.Store.Path = filepath.Join(filepath.Dir(filename), cfg.Store.Path)

@@ -273,8 +273,8 @@ func (v *validator) settings(cfg *Config) {
 		// and all.
 		v.add("store.url_env", "not an environment variable name (letters, digits and _, not starting with a digit): name the variable that holds the postgres:// URL, not the URL")
 	}
-	v.duration("poll.interval", cfg.Poll.Interval)
-	v.atLeast("poll.concurrency", int64(cfg.Poll.Concurrency), 1)
+	v.pollIntervals(cfg.Poll)
+	v.atLeast("poll.concurrency", int64(cfg.Poll.Concurrency), 0)
 	v.atLeast("poll.per_host", int64(cfg.Poll.PerHost), 1)
 	if !(cfg.Poll.Jitter >= 0 && cfg.Poll.Jitter <= 0.5) {
 		v.add("poll.jitter", "must be between 0 and 0.5, got %v", cfg.Poll.Jitter)
@@ -294,6 +294,21 @@ func (v *validator) settings(cfg *Config) {
 	}
 	if _, err := time.LoadLocation(cfg.Digest.Timezone); err != nil {
 		v.add("digest.timezone", "unknown time zone %q", cfg.Digest.Timezone)
+	}
+}
+
+// pollIntervals checks poll.interval and the bounds of a feed's pace,
+// which must hold it: a feed without an interval of its own starts there.
+// Bounds left out of the file hold it by construction.
+func (v *validator) pollIntervals(p Poll) {
+	v.duration("poll.interval", p.Interval)
+	v.duration("poll.min_interval", p.MinInterval)
+	v.duration("poll.max_interval", p.MaxInterval)
+	if p.MinInterval.Duration > p.Interval.Duration && p.Interval.Duration >= time.Second {
+		v.add("poll.min_interval", "must be at most poll.interval (%s), got %s", p.Interval, p.MinInterval)
+	}
+	if p.MaxInterval.Duration < p.Interval.Duration && p.MaxInterval.Duration >= time.Second {
+		v.add("poll.max_interval", "must be at least poll.interval (%s), got %s", p.Interval, p.MaxInterval)
 	}
 }
 

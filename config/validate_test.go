@@ -118,12 +118,21 @@ func TestValidationRules(t *testing.T) {
 		{"store url_env starts with a digit", minimalStory + "[store]\nurl_env = \"1DB\"\n",
 			[]string{"c.toml:5: store.url_env: " + urlEnvProblem}},
 		{"store url_env without a path", minimalStory + "[store]\npath = \"\"\nurl_env = \"STORYLINE_DB\"\n", nil},
-		{"poll limits", minimalStory + "[poll]\ninterval = \"0s\"\nconcurrency = 0\nper_host = -1\njitter = 0.6\n", []string{
+		{"poll limits", minimalStory + "[poll]\ninterval = \"0s\"\nconcurrency = -1\nper_host = -1\njitter = 0.6\n", []string{
 			"c.toml:5: poll.interval: must be at least 1s, got 0s",
-			"c.toml:6: poll.concurrency: must be at least 1, got 0",
+			"c.toml:6: poll.concurrency: must be at least 0, got -1",
 			"c.toml:7: poll.per_host: must be at least 1, got -1",
 			"c.toml:8: poll.jitter: must be between 0 and 0.5, got 0.6",
 		}},
+		{"pace bounds that leave out the interval", minimalStory + "[poll]\ninterval = \"15m\"\nmin_interval = \"20m\"\nmax_interval = \"10m\"\n", []string{
+			"c.toml:6: poll.min_interval: must be at most poll.interval (15m0s), got 20m0s",
+			"c.toml:7: poll.max_interval: must be at least poll.interval (15m0s), got 10m0s",
+		}},
+		{"pace bounds below a second", minimalStory + "[poll]\nmin_interval = \"0s\"\nmax_interval = \"500ms\"\n", []string{
+			"c.toml:5: poll.min_interval: must be at least 1s, got 0s",
+			"c.toml:6: poll.max_interval: must be at least 1s, got 500ms",
+		}},
+		{"pace bounds left out widen to the interval", minimalStory + "[poll]\ninterval = \"1s\"\n", nil},
 		{"jitter negative", minimalStory + "[poll]\njitter = -0.1\n", []string{"c.toml:5: poll.jitter: must be between 0 and 0.5, got -0.1"}},
 		{"jitter bounds allowed", minimalStory + "[poll]\njitter = 0.5\n[[feeds]]\nname = \"a\"\nurl = \"a.xml\"\ninterval = \"1s\"\n", nil},
 		{"fetch limits", minimalStory + "[fetch]\ntimeout = \"-5s\"\nmax_bytes = 0\nmax_items = 0\n", []string{
