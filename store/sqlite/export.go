@@ -49,10 +49,8 @@ func (s *Store) Export(ctx context.Context) (store.Snapshot, error) {
 			           coalesce((SELECT max(id) FROM outbox), 0))`).Scan(&snap.LastOutboxID); err != nil {
 			return snap, fmt.Errorf("outbox sequence: %w", err)
 		}
-		if snap.FeedStates, err = queryRows(ctx, tx, scanFeedState, `
-			SELECT url, etag, last_modified, next_poll, last_poll, last_success,
-			       failures, error_class, last_error, failing_since
-			FROM feed_state ORDER BY url`); err != nil {
+		if snap.FeedStates, err = queryRows(ctx, tx, scanFeedState,
+			`SELECT `+feedStateColumns+` FROM feed_state ORDER BY url`); err != nil {
 			return snap, fmt.Errorf("feed states: %w", err)
 		}
 		if snap.Digests, err = queryRows(ctx, tx, func(r row) (store.Daily, error) {

@@ -546,6 +546,10 @@ func testFeedStatesRoundTrip(t *testing.T, db NewDB) {
 			map[string]feeds.State{"https://new.example/feed": {URL: "https://new.example/feed"}}},
 		{"times kept to the millisecond", []feeds.State{{URL: "u", NextPoll: T0.Add(1234567 * time.Nanosecond)}},
 			map[string]feeds.State{"u": {URL: "u", NextPoll: T0.Add(time.Millisecond)}}},
+		{"a pace learned, then one with no recent item", []feeds.State{FeedState("q"), {URL: "q", Interval: time.Hour, RecentSince: T0.Add(-7 * 24 * time.Hour)}},
+			map[string]feeds.State{"q": {URL: "q", Interval: time.Hour, RecentSince: T0.Add(-7 * 24 * time.Hour)}}},
+		{"durations kept to the millisecond", []feeds.State{{URL: "d", Interval: 1500 * time.Microsecond, TTL: time.Hour + time.Nanosecond}},
+			map[string]feeds.State{"d": {URL: "d", Interval: time.Millisecond, TTL: time.Hour}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -59,6 +59,10 @@ func FeedState(url string) feeds.State {
 		NextPoll:     T0.Add(5 * time.Minute),
 		LastPoll:     T0,
 		LastSuccess:  T0,
+		Interval:     5 * time.Minute,
+		RecentItems:  24,
+		RecentSince:  T0.Add(-6 * time.Hour),
+		TTL:          3 * time.Minute,
 	}
 }
 
