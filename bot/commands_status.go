@@ -122,7 +122,7 @@ func (c *Commands) feedLines(now time.Time, states map[string]feeds.State) (heal
 		case !ok:
 			healthy = append(healthy, name+" — not polled yet")
 		case st.Failures == 0:
-			healthy = append(healthy, name+" — ok, "+polled(now, st))
+			healthy = append(healthy, name+" — ok, "+polled(now, st, f))
 		default:
 			failing = append(failing, name+" — "+failure(now, st))
 		}
@@ -130,11 +130,16 @@ func (c *Commands) feedLines(now time.Time, states map[string]feeds.State) (heal
 	return healthy, failing
 }
 
-// polled says when a healthy feed was last fetched and is due again.
-func polled(now time.Time, st feeds.State) string {
+// polled says when a healthy feed was last fetched, how often it is
+// polled (the interval its pace and server gave it at its last poll, else
+// its configured one) and when it is due again.
+func polled(now time.Time, st feeds.State, f feeds.Source) string {
 	parts := []string{}
 	if !st.LastSuccess.IsZero() {
 		parts = append(parts, "fetched "+ago(now, st.LastSuccess))
+	}
+	if every := cmp.Or(st.Interval, f.Interval); every > 0 {
+		parts = append(parts, "every "+intervalText(every))
 	}
 	if !st.NextPoll.IsZero() {
 		parts = append(parts, "next "+ago(now, st.NextPoll))
@@ -200,4 +205,17 @@ func (c *Commands) deliveryText(now time.Time) string {
 		return fmt.Sprintf("ok · %d invalid requests in 10 min", b.Invalid)
 	}
 	return fitLines(lines, maxFieldValue)
+}
+
+// intervalText writes a poll interval: "30s", "12m", "1h", "1h 30m".
+func intervalText(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d%time.Hour < time.Minute:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return longDuration(d)
 }

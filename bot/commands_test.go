@@ -209,7 +209,7 @@ func seed(t *testing.T, st store.Store, def story.Definition) {
 		LastError: "fetch: 503 Service Unavailable <@everyone>", FailingSince: cmdNow.Add(-2 * time.Hour),
 		NextPoll: cmdNow.Add(10 * time.Minute)}
 	healthy := feeds.State{URL: "https://wire.example/feed", LastSuccess: cmdNow.Add(-3 * time.Minute),
-		NextPoll: cmdNow.Add(12 * time.Minute)}
+		NextPoll: cmdNow.Add(12 * time.Minute), Interval: 15 * time.Minute}
 	for _, fs := range []feeds.State{failing, healthy} {
 		if _, err := st.Commit(t.Context(), store.Batch{State: fs}); err != nil {
 			t.Fatal(err)
@@ -540,7 +540,7 @@ func TestStatusNeedsManageServer(t *testing.T) {
 		{"manager", manager, []string{
 			"Version **v1.2.3**", "Up **3h 12m**", "Last post: 25 Nov 2025 11:10 UTC (50m ago)",
 			"Feeds: 1 ok, 1 failing", "**Daily** — `http_5xx` since 2h ago, 3 tries, next try in 10m",
-			"503 Service Unavailable \\<＠everyone\\>", "**Wire** — ok, fetched 3m ago, next in 12m", "0 pending · 0 failed",
+			"503 Service Unavailable \\<＠everyone\\>", "**Wire** — ok, fetched 3m ago, every 15m, next in 12m", "0 pending · 0 failed",
 		}, false},
 		{"administrator", admin, []string{"Feeds: 1 ok, 1 failing"}, false},
 	}
