@@ -3,7 +3,10 @@ package feeds
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mmcdole/gofeed"
@@ -55,6 +58,45 @@ func BenchmarkParseHostile(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				_, _ = gofeed.NewParser().Parse(bytes.NewReader(doc.body))
+			}
+		})
+	}
+}
+
+// BenchmarkParseDenseConcurrently polls four copies of the densest
+// document a 10 MiB feed may send (items-200k, ~336 MB to parse) at
+// once, within the default parse budget (one such body at a time) and
+// with a budget that lets all four parse together. Peak memory is the
+// process's: run one case with -benchtime 1x under /usr/bin/time -v (see
+// README).
+func BenchmarkParseDenseConcurrently(b *testing.B) {
+	docs := hostileDocs()
+	body := docs[len(docs)-1].body
+	path := filepath.Join(b.TempDir(), "dense.xml")
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	const feeds = 4
+	for _, tc := range []struct {
+		name   string
+		budget int64
+	}{
+		{"budget=one-body", DefaultParseBudget},
+		{"budget=all-four", feeds * DefaultParseBudget},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := NewScheduler(NewFetcher(Options{MaxBytes: int64(len(body))}), nil, nil, nil, nil, SchedulerOptions{ParseBudget: tc.budget})
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for i := range feeds {
+					wg.Go(func() {
+						p := s.PollNow(b.Context(), Source{Name: fmt.Sprint("dense", i), URL: path}, State{})
+						if p.Err != nil || len(p.Items) == 0 {
+							b.Errorf("poll %d: %v, %d items", i, p.Err, len(p.Items))
+						}
+					})
+				}
+				wg.Wait()
 			}
 		})
 	}
