@@ -22,8 +22,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // digest.timezone must load on machines without a zoneinfo database.
@@ -149,7 +151,7 @@ type Discord struct {
 	EditSpacing Duration `toml:"edit_spacing"`
 }
 
-// Store says where the database lives.
+// Store says where the database lives and what it keeps.
 type Store struct {
 	// Path is the SQLite file, already resolved against the config file's
 	// directory when it was relative. It is not used when URLEnv is set.
@@ -158,6 +160,10 @@ type Store struct {
 	// postgres:// URL of a PostgreSQL database, which several instances
 	// of the bot may share; the URL (and its password) is never in the file.
 	URLEnv string `toml:"url_env"`
+	// KeepUnrelated is how long reports the story rejected are kept after
+	// their publication, for /search and /actor's latest reports; zero
+	// keeps them for ever. Mention counts are kept regardless.
+	KeepUnrelated Duration `toml:"keep_unrelated"`
 }
 
 // Poll holds the scheduler's settings.
@@ -211,19 +217,47 @@ type Digest struct {
 	Timezone string `toml:"timezone"`
 }
 
-// Duration is a time.Duration written in Go syntax ("15m", "1h30m").
+// Duration is a time.Duration written in Go syntax ("15m", "1h30m"),
+// which may start with a number of days ("30d", "1d12h").
 type Duration struct {
 	time.Duration
 }
 
-// UnmarshalText parses a Go duration string.
+// UnmarshalText parses a duration string.
 func (d *Duration) UnmarshalText(text []byte) error {
-	v, err := time.ParseDuration(string(text))
+	v, err := parseDuration(string(text))
 	if err != nil {
-		return fmt.Errorf(`%w (write durations like "90s", "15m" or "1h30m")`, err)
+		return fmt.Errorf(`%w (write durations like "90s", "15m", "1h30m" or "30d")`, err)
 	}
 	d.Duration = v
 	return nil
+}
+
+// maxDays is the most days a Duration holds.
+const maxDays = math.MaxInt64 / int64(24*time.Hour)
+
+// parseDuration is time.ParseDuration that also reads a leading number of
+// days: "30d", "1d12h".
+func parseDuration(s string) (time.Duration, error) {
+	days, rest, ok := strings.Cut(s, "d")
+	if !ok || days == "" || strings.IndexFunc(days, notDigit) >= 0 {
+		return time.ParseDuration(s)
+	}
+	n, err := strconv.ParseInt(days, 10, 64)
+	if err != nil || n > maxDays {
+		return 0, fmt.Errorf("time: invalid duration %q: too many days", s)
+	}
+	var more time.Duration
+	if rest != "" {
+		if more, err = time.ParseDuration(rest); err != nil || more < 0 {
+			return 0, fmt.Errorf("time: invalid duration %q", s)
+		}
+	}
+	total := time.Duration(n) * 24 * time.Hour
+	if more > math.MaxInt64-total {
+		return 0, fmt.Errorf("time: invalid duration %q: too long", s)
+	}
+	return total + more, nil
 }
 
 // MarshalText writes the duration in Go syntax.

@@ -72,7 +72,7 @@ func TestLoadMinimalHasEveryDefault(t *testing.T) {
 			MaxPostsPerCycle: 5,
 			EditSpacing:      dur(30 * time.Second),
 		},
-		Store:   Store{Path: filepath.Join("testdata", "storyline.db")},
+		Store:   Store{Path: filepath.Join("testdata", "storyline.db"), KeepUnrelated: dur(30 * 24 * time.Hour)},
 		Poll:    Poll{Interval: dur(15 * time.Minute), MinInterval: dur(5 * time.Minute), MaxInterval: dur(time.Hour), PerHost: 2, Jitter: 0.1},
 		Fetch:   Fetch{Timeout: dur(20 * time.Second), MaxBytes: 10485760, MaxItems: 500, UserAgent: "storyline/0.1 (+https://github.com/storyline)"},
 		Backlog: Backlog{Window: dur(12 * time.Hour), MaxPosts: 3},
@@ -137,7 +137,7 @@ func TestLoadFull(t *testing.T) {
 			Threads:          true,
 			EditSpacing:      dur(45 * time.Second),
 		},
-		Store:   Store{Path: "/var/lib/storyline/harbour.db"},
+		Store:   Store{Path: "/var/lib/storyline/harbour.db", KeepUnrelated: dur(14*24*time.Hour + 12*time.Hour)},
 		Poll:    Poll{Interval: dur(5 * time.Minute), MinInterval: dur(2 * time.Minute), MaxInterval: dur(2 * time.Hour), Concurrency: 8, PerHost: 3, Jitter: 0.25},
 		Fetch:   Fetch{Timeout: dur(30 * time.Second), MaxBytes: 2048, MaxItems: 50, UserAgent: "harbour-bot/1.0", AllowPrivate: true},
 		Backlog: Backlog{Window: dur(6 * time.Hour), MaxPosts: 0},
@@ -388,6 +388,37 @@ func TestPollBoundsFollowTheInterval(t *testing.T) {
 		}
 		if cfg.Poll.MinInterval.Duration != tt.min || cfg.Poll.MaxInterval.Duration != tt.max {
 			t.Errorf("%q: bounds %s to %s, want %s to %s", tt.poll, cfg.Poll.MinInterval, cfg.Poll.MaxInterval, tt.min, tt.max)
+		}
+	}
+}
+
+func TestDurationReadsDays(t *testing.T) {
+	tests := []struct {
+		text    string
+		want    time.Duration
+		wantErr string
+	}{
+		{"30d", 30 * 24 * time.Hour, ""},
+		{"1d12h30m", 36*time.Hour + 30*time.Minute, ""},
+		{"0d", 0, ""},
+		{"0", 0, ""},
+		{"90s", 90 * time.Second, ""},
+		{"-1h", -time.Hour, ""},
+		{"30 days", 0, `unknown unit " days"`},
+		{"d", 0, `invalid duration "d"`},
+		{"1d-1h", 0, `invalid duration "1d-1h"`},
+		{"1dd", 0, `invalid duration "1dd"`},
+		{"99999999999d", 0, "too many days"},
+		{"106751d23h59m", 0, "too long"},
+	}
+	for _, tc := range tests {
+		var d Duration
+		err := d.UnmarshalText([]byte(tc.text))
+		switch {
+		case tc.wantErr == "" && (err != nil || d.Duration != tc.want):
+			t.Errorf("%q = %v, %v; want %v", tc.text, d.Duration, err, tc.want)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%q error = %v, want one saying %q", tc.text, err, tc.wantErr)
 		}
 	}
 }

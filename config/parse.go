@@ -157,7 +157,7 @@ func defaults() document {
 			MaxPostsPerCycle: 5,
 			EditSpacing:      Duration{30 * time.Second},
 		},
-		Store:   Store{Path: "storyline.db"},
+		Store:   Store{Path: "storyline.db", KeepUnrelated: Duration{30 * 24 * time.Hour}},
 		Poll:    pollDoc{Interval: Duration{15 * time.Minute}, PerHost: 2, Jitter: 0.1},
 		Fetch:   Fetch{Timeout: Duration{20 * time.Second}, MaxBytes: 10 << 20, MaxItems: 500, UserAgent: "storyline/0.1 (+https://github.com/storyline)"},
 		Backlog: Backlog{Window: Duration{12 * time.Hour}, MaxPosts: 3},

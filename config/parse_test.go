@@ -98,7 +98,7 @@ func TestDecodeErrors(t *testing.T) {
 		{
 			name: "type: bad duration",
 			toml: minimalStory + "[poll]\ninterval = \"15 minutes\"\n",
-			want: []string{`c.toml:5:12: poll.interval: time: unknown unit " minutes" in duration "15 minutes" (write durations like "90s", "15m" or "1h30m")`},
+			want: []string{`c.toml:5:12: poll.interval: time: unknown unit " minutes" in duration "15 minutes" (write durations like "90s", "15m", "1h30m" or "30d")`},
 		},
 		{
 			name: "type: duration without unit",

@@ -273,6 +273,9 @@ func (v *validator) settings(cfg *Config) {
 		// and all.
 		v.add("store.url_env", "not an environment variable name (letters, digits and _, not starting with a digit): name the variable that holds the postgres:// URL, not the URL")
 	}
+	if k := cfg.Store.KeepUnrelated; k.Duration != 0 && k.Duration < 24*time.Hour {
+		v.add("store.keep_unrelated", `must be "0" (keep for ever) or at least "1d", got %s`, k)
+	}
 	v.pollIntervals(cfg.Poll)
 	v.atLeast("poll.concurrency", int64(cfg.Poll.Concurrency), 0)
 	v.atLeast("poll.per_host", int64(cfg.Poll.PerHost), 1)

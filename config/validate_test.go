@@ -118,6 +118,12 @@ func TestValidationRules(t *testing.T) {
 		{"store url_env starts with a digit", minimalStory + "[store]\nurl_env = \"1DB\"\n",
 			[]string{"c.toml:5: store.url_env: " + urlEnvProblem}},
 		{"store url_env without a path", minimalStory + "[store]\npath = \"\"\nurl_env = \"STORYLINE_DB\"\n", nil},
+		{"keep_unrelated too short", minimalStory + "[store]\nkeep_unrelated = \"12h\"\n", []string{
+			`c.toml:5: store.keep_unrelated: must be "0" (keep for ever) or at least "1d", got 12h0m0s`}},
+		{"keep_unrelated negative", minimalStory + "[store]\nkeep_unrelated = \"-1h\"\n", []string{
+			`c.toml:5: store.keep_unrelated: must be "0" (keep for ever) or at least "1d", got -1h0m0s`}},
+		{"keep_unrelated for ever", minimalStory + "[store]\nkeep_unrelated = \"0\"\n", nil},
+		{"keep_unrelated one day", minimalStory + "[store]\nkeep_unrelated = \"1d\"\n", nil},
 		{"poll limits", minimalStory + "[poll]\ninterval = \"0s\"\nconcurrency = -1\nper_host = -1\njitter = 0.6\n", []string{
 			"c.toml:5: poll.interval: must be at least 1s, got 0s",
 			"c.toml:6: poll.concurrency: must be at least 0, got -1",
