@@ -129,11 +129,11 @@ func TestMigrateRoundTrip(t *testing.T) {
 		{"search", func(s store.Store) (any, error) {
 			// The snippets differ: PostgreSQL does not mark Zelénskyy
 			// (stored with its accent) as a match of zelenskyy.
-			hits, err := s.Search(t.Context(), "zelenskyy witkoff", 10)
-			for i := range hits {
-				hits[i].Snippet = ""
+			res, err := s.Search(t.Context(), "zelenskyy witkoff", 10)
+			for i := range res.Hits {
+				res.Hits[i].Snippet = ""
 			}
-			return hits, err
+			return res, err
 		}},
 		{"actor", func(s store.Store) (any, error) {
 			return s.ActorReport(t.Context(), store.ActorQuery{Actor: "Witkoff", Now: storetest.T0, Days: 7, Latest: 5, With: 5})

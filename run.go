@@ -112,12 +112,13 @@ func checkChannel(ctx context.Context, client *bot.Client, cfg *config.Config, l
 	}
 }
 
-// serve wires the scheduler, the ingest pipeline, the poster and the
-// gateway, and runs them until ctx ends. Every instance polls feeds (with a
-// shared store, each feed is leased to one at a time); only the leader
-// posts, sends the daily digest and holds the gateway, which answers the
-// commands. Shutdown lets the polls and the request in flight finish, so
-// nothing fetched or sent is lost.
+// serve wires the scheduler, the ingest pipeline, the poster, the retention
+// of rejected reports and the gateway, and runs them until ctx ends. Every
+// instance polls feeds (with a shared store, each feed is leased to one at a
+// time); only the leader posts, sends the daily digest, drops old rejected
+// reports and holds the gateway, which answers the commands. Shutdown lets
+// the polls and the request in flight finish, so nothing fetched or sent is
+// lost.
 func serve(ctx context.Context, cfg *config.Config, st store.Store, session *discordgo.Session, client *bot.Client, logger *slog.Logger) error {
 	matcher, err := newMatcher(cfg)
 	if err != nil {
@@ -144,6 +145,7 @@ func serve(ctx context.Context, cfg *config.Config, st store.Store, session *dis
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
+	retention := store.NewRetention(st, logger, store.RetentionOptions{Keep: cfg.Store.KeepUnrelated.Duration})
 	addCommands(session, st, poster, cfg, logger, member)
 	lead := func(ctx context.Context) {
 		gateway := make(chan struct{})
@@ -154,6 +156,7 @@ func serve(ctx context.Context, cfg *config.Config, st store.Store, session *dis
 		var wg sync.WaitGroup
 		wg.Go(func() { _ = poster.Run(ctx) })
 		wg.Go(func() { _ = daily.Run(ctx) })
+		wg.Go(func() { _ = retention.Run(ctx) })
 		wg.Wait()
 		select {
 		case <-gateway:
@@ -216,6 +219,7 @@ func ingestOptions(cfg *config.Config, wake chan<- struct{}, st store.Store) ing
 		Cluster:       clusterOptions(cfg),
 		Threads:       cfg.Discord.Threads,
 		MaxItems:      cfg.Fetch.MaxItems,
+		KeepUnrelated: cfg.Store.KeepUnrelated.Duration,
 		Notify:        func() { nudge(wake) },
 	}
 }

@@ -22,10 +22,11 @@ type Queries interface {
 	ActorReport(ctx context.Context, q store.ActorQuery) (store.ActorReport, error)
 	ActorTrends(ctx context.Context, actors []string, now time.Time, window time.Duration) ([]store.ActorTrend, error)
 	LatestPosted(ctx context.Context, limit int) ([]store.PostedMessage, error)
-	Search(ctx context.Context, query string, limit int) ([]store.SearchHit, error)
+	Search(ctx context.Context, query string, limit int) (store.SearchResult, error)
 	MessageItems(ctx context.Context, messageID string) (store.Posting, error)
 	FeedStates(ctx context.Context) (map[string]feeds.State, error)
 	OutboxStats(ctx context.Context) (store.OutboxStats, error)
+	Size(ctx context.Context) (store.Size, error)
 }
 
 // DeliveryReporter tells /status how delivery goes; *Poster is one.

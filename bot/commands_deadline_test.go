@@ -37,7 +37,7 @@ func (q slowQueries) LatestPosted(ctx context.Context, limit int) ([]store.Poste
 	return q.Queries.LatestPosted(context.WithoutCancel(ctx), limit)
 }
 
-func (q slowQueries) Search(ctx context.Context, query string, limit int) ([]store.SearchHit, error) {
+func (q slowQueries) Search(ctx context.Context, query string, limit int) (store.SearchResult, error) {
 	time.Sleep(q.delay)
 	return q.Queries.Search(context.WithoutCancel(ctx), query, limit)
 }

@@ -41,6 +41,13 @@ const (
 	tooLongText    = "That's a lot of words: search for at most %d."
 )
 
+// moreMatchesText ends a /search answer when older reports match too: only
+// the latest store.SearchRanked matches are ranked.
+func moreMatchesText() string {
+	return fmt.Sprintf("*Older reports match too: these are the best of the latest %d. "+
+		"Add words or \"quote a phrase\" to narrow the search.*", store.SearchRanked)
+}
+
 // latest answers /latest: the latest posted developments, newest first.
 func (c *Commands) latest(x *exchange, data discordgo.ApplicationCommandInteractionData) error {
 	count := defaultLatest
@@ -90,7 +97,8 @@ func postedEntry(now time.Time, guildID string, p store.PostedMessage) string {
 }
 
 // search answers /search: the best stored reports for the query, each with
-// a highlighted snippet.
+// a highlighted snippet, and a hint to narrow the query when older reports
+// match too.
 func (c *Commands) search(x *exchange, data discordgo.ApplicationCommandInteractionData) error {
 	query := ""
 	if o := data.GetOption("query"); o != nil {
@@ -107,22 +115,29 @@ func (c *Commands) search(x *exchange, data discordgo.ApplicationCommandInteract
 	}
 	ctx, cancel := work()
 	defer cancel()
-	hits, err := c.q.Search(ctx, query, searchResults)
+	res, err := c.q.Search(ctx, query, searchResults)
 	if err != nil {
 		return err
 	}
 	now := c.opts.Now()
-	entries := make([]string, 0, len(hits))
-	for i, h := range hits {
+	entries := make([]string, 0, len(res.Hits))
+	for i, h := range res.Hits {
 		entry := fmt.Sprintf("**%d.** %s", i+1, itemLine(now, h.Item, maxListTitle))
 		if s := highlighted(h.Snippet, maxSnippet); s != "" {
 			entry += "\n> " + s
 		}
 		entries = append(entries, entry)
 	}
-	desc := fitJoined(entries, len(entries), maxDescription, "\n")
+	room := maxDescription
+	if res.More {
+		room -= length(moreMatchesText()) + 2
+	}
+	desc := fitJoined(entries, len(entries), room, "\n")
 	if len(entries) == 0 {
 		desc = "No stored report matches."
+	}
+	if res.More {
+		desc += "\n\n" + moreMatchesText()
 	}
 	e := fit(&discordgo.MessageEmbed{
 		Title:       cut("Search: "+markdown(query, false), maxTitle),

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,8 +22,8 @@ const (
 )
 
 // status answers /status, privately and to members with Manage Server (or
-// Administrator) only: each feed's state, the outbox, the last post,
-// uptime and version.
+// Administrator) only: each feed's state, the outbox, the last post, the
+// store's size, uptime and version.
 func (c *Commands) status(x *exchange) error {
 	if !canManage(x.in) {
 		return x.respond(answer{content: refusedText, ephemeral: true})
@@ -40,6 +41,10 @@ func (c *Commands) status(x *exchange) error {
 	if err != nil {
 		return err
 	}
+	size, err := c.q.Size(ctx)
+	if err != nil {
+		return err
+	}
 	now := c.opts.Now()
 	var instances []string
 	if c.opts.Instances != nil {
@@ -52,7 +57,7 @@ func (c *Commands) status(x *exchange) error {
 	healthy, failing := c.feedLines(now, states)
 	e := fit(&discordgo.MessageEmbed{
 		Title:       "Status",
-		Description: c.summary(now, stats, len(healthy), len(failing)),
+		Description: c.summary(now, stats, len(healthy), len(failing)) + "\n" + sizeText(size),
 		Color:       commandColor,
 		Fields: nonEmptyFields(
 			&discordgo.MessageEmbedField{Name: "Delivery", Value: c.deliveryText(now)},
@@ -218,4 +223,35 @@ func intervalText(d time.Duration) string {
 		return fmt.Sprintf("%dh", int(d/time.Hour))
 	}
 	return longDuration(d)
+}
+
+// sizeText says how much space the store takes, and how much of it is
+// free (reused for new reports, or given back as retention runs).
+func sizeText(sz store.Size) string {
+	text := "Store: " + byteSize(sz.Bytes)
+	if sz.Free > 0 {
+		text += " (" + byteSize(sz.Free) + " free)"
+	}
+	return text
+}
+
+// byteSize writes n bytes in binary units with three significant digits at
+// most: 512 B, 1.5 KiB, 12.3 MiB, 1.07 GiB.
+func byteSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, i := float64(n), -1
+	for v >= unit && i < 4 {
+		v /= unit
+		i++
+	}
+	prec := 2
+	if v >= 100 {
+		prec = 0
+	} else if v >= 10 {
+		prec = 1
+	}
+	return strconv.FormatFloat(v, 'f', prec, 64) + " " + [...]string{"KiB", "MiB", "GiB", "TiB", "PiB"}[i]
 }

@@ -528,6 +528,47 @@ func TestSearch(t *testing.T) {
 	env.check()
 }
 
+// moreQueries is a store whose searches say older reports match too.
+type moreQueries struct{ Queries }
+
+func (m moreQueries) Search(ctx context.Context, query string, limit int) (store.SearchResult, error) {
+	res, err := m.Queries.Search(ctx, query, limit)
+	res.More = true
+	return res, err
+}
+
+func TestSearchSaysWhenOlderReportsMatch(t *testing.T) {
+	for _, more := range []bool{false, true} {
+		t.Run(fmt.Sprint("more=", more), func(t *testing.T) {
+			var wrap func(Queries) Queries
+			if more {
+				wrap = func(q Queries) Queries { return moreQueries{q} }
+			}
+			env := newCmdEnv(t, wrap)
+			got := text(env.response(env.dispatch(env.fake.SlashCommand(cmdSearch, map[string]any{"query": "kremlin"}, member))))
+			if !strings.Contains(got, "Envoy Witkoff heads to the **Kremlin**") {
+				t.Errorf("answer lacks the hit:\n%s", got)
+			}
+			hint := fmt.Sprintf("Older reports match too: these are the best of the latest %d.", store.SearchRanked)
+			if strings.Contains(got, hint) != more {
+				t.Errorf("hint shown = %v, want %v:\n%s", !more, more, got)
+			}
+			env.check()
+		})
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	for n, want := range map[int64]string{
+		0: "0 B", 1023: "1023 B", 1024: "1.00 KiB", 1536: "1.50 KiB", 12_900_000: "12.3 MiB",
+		1_074_843_648: "1.00 GiB", 300 << 30: "300 GiB", 5 << 50: "5.00 PiB",
+	} {
+		if got := byteSize(n); got != want {
+			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
 func TestStatusNeedsManageServer(t *testing.T) {
 	env := newCmdEnv(t, nil)
 	tests := []struct {
@@ -541,6 +582,7 @@ func TestStatusNeedsManageServer(t *testing.T) {
 			"Version **v1.2.3**", "Up **3h 12m**", "Last post: 25 Nov 2025 11:10 UTC (50m ago)",
 			"Feeds: 1 ok, 1 failing", "**Daily** — `http_5xx` since 2h ago, 3 tries, next try in 10m",
 			"503 Service Unavailable \\<＠everyone\\>", "**Wire** — ok, fetched 3m ago, every 15m, next in 12m", "0 pending · 0 failed",
+			"Store: ", " KiB",
 		}, false},
 		{"administrator", admin, []string{"Feeds: 1 ok, 1 failing"}, false},
 	}

@@ -66,6 +66,10 @@ type Options struct {
 	// instances: each poll's clustering decision and commit happen under
 	// its lock, after the window has loaded what the others clustered.
 	Shared SharedStore
+	// KeepUnrelated is how long the store keeps reports the story rejected
+	// (zero: for ever); one published longer ago is not stored, so that
+	// one retention dropped is not stored and counted again.
+	KeepUnrelated time.Duration
 }
 
 // SharedStore is what the pipeline needs of a store that other instances
@@ -217,7 +221,10 @@ func (p *Pipeline) Process(ctx context.Context, poll feeds.Poll) (Result, error)
 		p.unindex(g)
 		return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, context.Cause(ctx))
 	}
-	committed, err := p.store.Commit(ctx, store.Batch{State: poll.State, Records: records, Posts: posts})
+	committed, err := p.store.Commit(ctx, store.Batch{
+		State: poll.State, Records: records, Posts: posts,
+		UnrelatedBefore: store.UnrelatedHorizon(now, p.opts.KeepUnrelated),
+	})
 	if err != nil {
 		p.unindex(g)
 		return Result{}, fmt.Errorf("ingest %s: %w", poll.Source.URL, err)

@@ -90,6 +90,11 @@ type Batch struct {
 	State   feeds.State
 	Records []Record
 	Posts   []Post
+	// UnrelatedBefore, when not zero, is the retention horizon of reports
+	// the story rejected: such a record published before it is not stored
+	// (nor counted). Prune would drop it at once, and one that Prune
+	// dropped and the feed still carries must not be counted again.
+	UnrelatedBefore time.Time
 }
 
 // Committed says what a Commit stored.

@@ -35,6 +35,10 @@ type BatchTx interface {
 	// SaveSignature stores the signature sig of item itemID, published at
 	// published, as a report of cluster clusterID.
 	SaveSignature(ctx context.Context, itemID string, clusterID int64, published time.Time, sig []byte) error
+	// AddCounts adds c to the stored counts: the mentions of an hour and
+	// the reports of a pair and day add up, First keeps the earliest and
+	// Last the latest.
+	AddCounts(ctx context.Context, c Counts) error
 }
 
 // ApplyBatch applies b through tx, with now as the store's clock: the rules
@@ -43,9 +47,10 @@ type BatchTx interface {
 //
 // The feed state is saved unless State.URL is empty. A record whose id or
 // link is already stored (or repeated in the batch) is skipped, not an
-// error; the others are stored, seen at now when SeenAt is zero. A record
-// whose score is not a finite number is an error wrapping
-// ErrInvalidRecord.
+// error, and so is a record not relevant to the story that was published
+// before b.UnrelatedBefore; the others are stored, seen at now when SeenAt
+// is zero, and their mentions counted (CountMentions). A record whose score
+// is not a finite number is an error wrapping ErrInvalidRecord.
 //
 // A post or digest is queued only when all its items were stored by this
 // batch, so an item is never queued twice. A reply is queued when its
@@ -98,29 +103,42 @@ func (a *applier) insert(ctx context.Context, b Batch) error {
 			return fmt.Errorf("save feed state: %w", err)
 		}
 	}
-	records := make([]Record, len(b.Records))
-	for i, r := range b.Records {
+	records := make([]Record, 0, len(b.Records))
+	for _, r := range b.Records {
 		if math.IsNaN(r.Match.Score) || math.IsInf(r.Match.Score, 0) {
 			return fmt.Errorf("item %q: %w: score %v", r.Item.ID, ErrInvalidRecord, r.Match.Score)
+		}
+		if !r.Match.Relevant && r.Item.Published.Before(b.UnrelatedBefore) {
+			continue
 		}
 		if r.SeenAt.IsZero() {
 			r.SeenAt = a.now
 		}
-		records[i] = r
+		records = append(records, r)
+	}
+	a.inserted = make(map[string]bool, len(records))
+	a.skipped = make(map[string]bool)
+	if len(records) == 0 {
+		return nil
 	}
 	stored, err := a.tx.InsertRecords(ctx, records)
 	if err != nil {
 		return err
 	}
-	a.inserted = make(map[string]bool, len(records))
-	a.skipped = make(map[string]bool)
+	var counted []Record
 	for i, r := range records {
 		switch id := r.Item.ID; {
 		case stored[i]:
 			a.c.Inserted = append(a.c.Inserted, id)
 			a.inserted[id] = true
+			counted = append(counted, r)
 		case !a.inserted[id]:
 			a.skipped[id] = true
+		}
+	}
+	if c := CountMentions(counted); len(c.Hours) > 0 {
+		if err := a.tx.AddCounts(ctx, c); err != nil {
+			return fmt.Errorf("count mentions: %w", err)
 		}
 	}
 	return nil

@@ -2,11 +2,6 @@ package store
 
 import "time"
 
-// NamedWithSample is how many of an actor's latest items ActorReport.With
-// counts over: enough to say who is named with them lately, few enough that
-// the busiest actor costs no more than any other.
-const NamedWithSample = 1000
-
 // ItemRef is what a listing shows of one item.
 type ItemRef struct {
 	ID, Title, Link, FeedName string
@@ -33,20 +28,23 @@ type ActorQuery struct {
 }
 
 // ActorReport is what is known about one actor's mentions. Mentions count
-// every stored item that names the actor, relevant to the story or not: the
-// report says how often a person is in the news the bot reads, not how often
-// the bot posted about them.
+// every item stored that names the actor, relevant to the story or not
+// (rejected ones too, even after Prune dropped them), dated by publication:
+// the report says how often a person is in the news the bot reads, not how
+// often the bot posted about them.
 type ActorReport struct {
 	Actor string
-	// Day, Week and Month count the mentions in the 24 hours, 7 days and 30
-	// days up to Now; PrevWeek those in the 7 days before Week's.
+	// Day, Week and Month count the mentions in the last 24 hours, 7 days
+	// and 30 days to the hour: the windows HoursBefore(Now, 24), (Now,
+	// 7×24) and (Now, 30×24). PrevWeek counts those in the 7 days before
+	// Week's.
 	Day, Week, Month, PrevWeek int
 	// FirstSeen and LastSeen date the earliest and latest mentions ever;
 	// zero when the actor was never named.
 	FirstSeen, LastSeen time.Time
-	// With are the actors most often named in the same items, among the
-	// latest NamedWithSample items naming Actor up to Now; most often first,
-	// then by name.
+	// With are the actors most often named in the same items published in
+	// the NamedWithDays UTC days ending with the day of Now; most often
+	// first, then by name.
 	With []ActorCount
 	// Latest are the latest items naming the actor, newest first.
 	Latest []ItemRef
@@ -58,8 +56,8 @@ type ActorReport struct {
 // ActorTrend compares an actor's mentions in two consecutive windows.
 type ActorTrend struct {
 	Actor string
-	// Current counts the mentions in the window up to now; Previous those
-	// in the window of the same length before it.
+	// Current counts the mentions in the window up to now, to the hour;
+	// Previous those in the window of the same length before it.
 	Current, Previous int
 }
 

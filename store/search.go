@@ -20,10 +20,18 @@ const (
 const MaxSearchWords = 12
 
 // SearchRanked is how many matching items Search ranks at most: the most
-// recently stored ones. Ranking costs about a microsecond per matching item,
-// so a word found in every item would otherwise cost a tenth of a second on a
-// store of 100,000 items.
-const SearchRanked = 10_000
+// recently stored ones. Finding them costs up to a few microseconds each (a
+// phrase is checked word by word), so the cost of a query found in half the
+// items stays that of SearchRanked items, however many are stored.
+const SearchRanked = 2_000
+
+// SearchResult is what Search found.
+type SearchResult struct {
+	Hits []SearchHit
+	// More is true when items older than the SearchRanked ranked match
+	// too: a caller can suggest narrowing the query.
+	More bool
+}
 
 // SearchHit is one item found by Search.
 type SearchHit struct {

@@ -32,6 +32,9 @@ type Snapshot struct {
 	// Signatures are the clustered reports' signatures (ClusterID,
 	// ItemID, Published and Sig).
 	Signatures []Candidate
+	// Counts are the mention counts, hours by actor and hour, pairs by
+	// actor, day and other: those of reports retention dropped too.
+	Counts Counts
 }
 
 // Mention is one actor named by one item.

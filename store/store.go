@@ -133,14 +133,23 @@ type Store interface {
 	// item counts of q's period.
 	DailyReport(ctx context.Context, q DailyQuery) (DailyReport, error)
 
-	// ActorReport returns the mention statistics of q.Actor. An actor never
-	// named has a report of zeros, not an error.
+	// ActorReport returns the mention statistics of q.Actor, read from the
+	// counts (see Counts) but for its latest items: its cost follows the
+	// windows asked for, not the reports stored. An actor never named has a
+	// report of zeros, not an error.
 	ActorReport(ctx context.Context, q ActorQuery) (ActorReport, error)
 	// ActorTrends returns, for each of actors, the mentions in the window
-	// up to now and in the window before it, ranked by the current count
-	// (then the previous, then the name). Actors never named are included
-	// with zeros.
+	// HoursBefore(now, Hours(window)) and in the window before it, ranked
+	// by the current count (then the previous, then the name). Actors
+	// never named are included with zeros.
 	ActorTrends(ctx context.Context, actors []string, now time.Time, window time.Duration) ([]ActorTrend, error)
+	// RebuildCounts counts again, from the mentions of the reports stored,
+	// the counts of the reports published on or after the UTC day of from
+	// (zero: all of them), replacing what was counted for that time; the
+	// counts of earlier days are kept. Reports Prune dropped are no longer
+	// stored, so a rebuild of their days forgets them: rebuild from the
+	// retention horizon on. It writes in one transaction.
+	RebuildCounts(ctx context.Context, from time.Time) error
 	// LatestPosted returns the latest limit messages posted (posts and
 	// digests whose message still exists: their lead item still carries
 	// it), newest first.
@@ -153,11 +162,24 @@ type Store interface {
 	MessageItems(ctx context.Context, messageID string) (Posting, error)
 	// Search returns the best limit items, relevant or not, among the
 	// latest SearchRanked items matching query: words (all required),
-	// "quoted phrases" and OR, a title match weighing more than a text
-	// match. Case and diacritics are folded. A query that cannot be parsed
-	// is searched again as its plain words; SearchWords says which queries
-	// find nothing and which are refused.
-	Search(ctx context.Context, query string, limit int) ([]SearchHit, error)
+	// "quoted phrases" and OR. Those matching in their title come first,
+	// then the others, each newest (last stored) first; More says whether
+	// older items match too. Case and diacritics are folded. A query that
+	// cannot be parsed is searched again as its plain words; SearchWords
+	// says which queries find nothing and which are refused. Its cost
+	// follows SearchRanked, not the items stored.
+	Search(ctx context.Context, query string, limit int) (SearchResult, error)
+
+	// Prune drops at most limit of the reports the story rejected (not
+	// relevant, in no development, never posted) that were published
+	// before before, oldest first, with their mentions, search rows and
+	// signatures, and returns how many it dropped. The counts are kept, so
+	// ActorReport's figures do not change. Each call is one short write:
+	// a caller drops a backlog in many calls, letting commits in between.
+	// An implementation may reclaim the space freed as it goes.
+	Prune(ctx context.Context, before time.Time, limit int) (int, error)
+	// Size returns the space the store takes.
+	Size(ctx context.Context) (Size, error)
 
 	// Close releases the store's connections.
 	Close() error

@@ -66,6 +66,17 @@ const (
 	insertSignatureSQL = `
 		INSERT INTO signatures (item_id, cluster_id, at, sig) VALUES ($1, $2, $3, $4)
 		ON CONFLICT DO NOTHING`
+	// addHoursSQL and addPairsSQL add a batch's counts, one array per
+	// column; the rows of a batch have distinct keys.
+	addHoursSQL = `
+		INSERT INTO actor_hours AS h (actor, hour, mentions, first_at, last_at)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::bigint[], $5::bigint[])
+		ON CONFLICT (actor, hour) DO UPDATE SET mentions = h.mentions + excluded.mentions,
+		    first_at = least(h.first_at, excluded.first_at), last_at = greatest(h.last_at, excluded.last_at)`
+	addPairsSQL = `
+		INSERT INTO actor_pairs AS p (actor, day, other, reports)
+		SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::integer[])
+		ON CONFLICT (actor, day, other) DO UPDATE SET reports = p.reports + excluded.reports`
 )
 
 // SaveFeedState upserts st.
@@ -144,4 +155,34 @@ func (b batchTx) Queue(ctx context.Context, kind store.OutboxKind, itemIDs []str
 func (b batchTx) SaveSignature(ctx context.Context, itemID string, clusterID int64, published time.Time, sig []byte) error {
 	_, err := b.tx.Exec(ctx, insertSignatureSQL, itemID, clusterID, millis(published), sig)
 	return err
+}
+
+// AddCounts adds c to actor_hours and actor_pairs, one statement each.
+func (b batchTx) AddCounts(ctx context.Context, c store.Counts) error {
+	var (
+		actors, others       []string
+		hours, firsts, lasts []int64
+		mentions, reports    []int32
+		pairActors           []string
+		days                 []int64
+	)
+	for _, h := range c.Hours {
+		actors, hours = append(actors, h.Actor), append(hours, millis(h.Hour))
+		mentions = append(mentions, int32(h.Mentions))
+		firsts, lasts = append(firsts, millis(h.First)), append(lasts, millis(h.Last))
+	}
+	for _, p := range c.Pairs {
+		pairActors, days, others = append(pairActors, p.Actor), append(days, millis(p.Day)), append(others, p.Other)
+		reports = append(reports, int32(p.Reports))
+	}
+	if _, err := b.tx.Exec(ctx, addHoursSQL, orEmpty(actors), orEmpty(hours), orEmpty(mentions), orEmpty(firsts), orEmpty(lasts)); err != nil {
+		return fmt.Errorf("hours: %w", err)
+	}
+	if len(c.Pairs) == 0 {
+		return nil
+	}
+	if _, err := b.tx.Exec(ctx, addPairsSQL, pairActors, days, others, reports); err != nil {
+		return fmt.Errorf("pairs: %w", err)
+	}
+	return nil
 }

@@ -27,7 +27,7 @@ func (s *Store) Import(ctx context.Context, snap store.Snapshot) error {
 			return fmt.Errorf("the database holds items or posts already; import into an empty one")
 		}
 		for _, step := range []func(context.Context, pgx.Tx, store.Snapshot) error{
-			importItems, importClusters, importRest,
+			importItems, importClusters, importRest, importCounts,
 		} {
 			if err := step(ctx, tx, snap); err != nil {
 				return err
@@ -247,10 +247,44 @@ func (s *Store) Export(ctx context.Context) (store.Snapshot, error) {
 		}, `SELECT item_id, cluster_id, at, sig FROM signatures ORDER BY at, item_id COLLATE "C"`); err != nil {
 			return snap, fmt.Errorf("signatures: %w", err)
 		}
+		if snap.Counts.Hours, err = queryRows(ctx, tx, func(r row) (store.HourCount, error) {
+			var h store.HourCount
+			var hour, first, last int64
+			err := r.Scan(&h.Actor, &hour, &h.Mentions, &first, &last)
+			h.Hour, h.First, h.Last = fromMillis(hour), fromMillis(first), fromMillis(last)
+			return h, err
+		}, `SELECT actor, hour, mentions, first_at, last_at FROM actor_hours ORDER BY actor COLLATE "C", hour`); err != nil {
+			return snap, fmt.Errorf("hour counts: %w", err)
+		}
+		if snap.Counts.Pairs, err = queryRows(ctx, tx, func(r row) (store.PairCount, error) {
+			var p store.PairCount
+			var day int64
+			err := r.Scan(&p.Actor, &day, &p.Other, &p.Reports)
+			p.Day = fromMillis(day)
+			return p, err
+		}, `SELECT actor, day, other, reports FROM actor_pairs ORDER BY actor COLLATE "C", day, other COLLATE "C"`); err != nil {
+			return snap, fmt.Errorf("pair counts: %w", err)
+		}
+		snap.Counts.Hours, snap.Counts.Pairs = orNil(snap.Counts.Hours), orNil(snap.Counts.Pairs)
 		return snap, nil
 	})
 	if err != nil {
 		return store.Snapshot{}, fmt.Errorf("export: %w", err)
 	}
 	return snap, nil
+}
+
+// importCounts writes the mention counts as they were, those of reports
+// the other store no longer holds too.
+func importCounts(ctx context.Context, tx pgx.Tx, snap store.Snapshot) error {
+	for start := 0; start < len(snap.Counts.Hours) || start < len(snap.Counts.Pairs); start += importBatch {
+		c := store.Counts{
+			Hours: snap.Counts.Hours[min(start, len(snap.Counts.Hours)):min(start+importBatch, len(snap.Counts.Hours))],
+			Pairs: snap.Counts.Pairs[min(start, len(snap.Counts.Pairs)):min(start+importBatch, len(snap.Counts.Pairs))],
+		}
+		if err := (batchTx{tx}).AddCounts(ctx, c); err != nil {
+			return fmt.Errorf("counts: %w", err)
+		}
+	}
+	return nil
 }

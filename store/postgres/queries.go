@@ -13,29 +13,31 @@ import (
 // day is the length of one UTC day, the bucket of ActorReport.Daily.
 const day = 24 * time.Hour
 
-// The queries of ActorReport. Every one reads mentions through
-// mentions_actor_at; $1 is the actor.
+// The queries of ActorReport. Counts read actor_hours and actor_pairs by
+// their primary keys; the latest items read mentions through
+// mentions_actor_at. $1 is the actor.
 const (
 	actorCountsSQL = `
-		SELECT count(*) FILTER (WHERE at > $2), count(*) FILTER (WHERE at > $3), count(*),
-		       count(*) FILTER (WHERE at > $5 AND at <= $3)
-		FROM mentions WHERE actor = $1 AND at > $4 AND at <= $6`
+		SELECT coalesce(sum(mentions) FILTER (WHERE hour >= $2), 0),
+		       coalesce(sum(mentions) FILTER (WHERE hour >= $3), 0),
+		       coalesce(sum(mentions) FILTER (WHERE hour >= $4), 0),
+		       coalesce(sum(mentions) FILTER (WHERE hour >= $5 AND hour < $3), 0)
+		FROM actor_hours WHERE actor = $1 AND hour >= least($4, $5) AND hour < $6`
 	actorSeenSQL = `
-		SELECT (SELECT min(at) FROM mentions WHERE actor = $1),
-		       (SELECT max(at) FROM mentions WHERE actor = $1)`
+		SELECT (SELECT first_at FROM actor_hours WHERE actor = $1 ORDER BY hour LIMIT 1),
+		       (SELECT last_at FROM actor_hours WHERE actor = $1 ORDER BY hour DESC LIMIT 1)`
 	actorWithSQL = `
-		SELECT other.actor, count(*) AS n
-		FROM (SELECT item_id FROM mentions WHERE actor = $1 AND at <= $2 ORDER BY at DESC LIMIT $3) AS m
-		JOIN mentions AS other ON other.item_id = m.item_id AND other.actor <> $1
-		GROUP BY other.actor ORDER BY n DESC, other.actor LIMIT $4`
+		SELECT other, sum(reports)::int AS n FROM actor_pairs
+		WHERE actor = $1 AND day >= $2 AND day < $3
+		GROUP BY other ORDER BY n DESC, other COLLATE "C" LIMIT $4`
 	actorLatestSQL = `
 		SELECT i.id, i.title, i.link, i.feed_name, i.published
 		FROM (SELECT item_id, at FROM mentions WHERE actor = $1 ORDER BY at DESC, item_id DESC LIMIT $2) AS m
 		JOIN items AS i ON i.id = m.item_id
 		ORDER BY m.at DESC, m.item_id DESC`
 	actorDailySQL = `
-		SELECT ((at - $2) / 86400000)::int, count(*)::int FROM mentions
-		WHERE actor = $1 AND at >= $2 AND at < $3 GROUP BY 1`
+		SELECT ((hour - $2) / 86400000)::int, sum(mentions)::int FROM actor_hours
+		WHERE actor = $1 AND hour >= $2 AND hour < $3 GROUP BY 1`
 )
 
 // ActorReport returns the mention statistics of q.Actor, read in one
@@ -51,10 +53,9 @@ func (s *Store) ActorReport(ctx context.Context, q store.ActorQuery) (store.Acto
 // actorReport runs ActorReport's queries in tx.
 func actorReport(ctx context.Context, tx pgx.Tx, q store.ActorQuery) (store.ActorReport, error) {
 	r := store.ActorReport{Actor: q.Actor}
-	now := millis(q.Now)
-	err := tx.QueryRow(ctx, actorCountsSQL, q.Actor,
-		now-day.Milliseconds(), now-(7*day).Milliseconds(), now-(30*day).Milliseconds(),
-		now-(14*day).Milliseconds(), now).Scan(&r.Day, &r.Week, &r.Month, &r.PrevWeek)
+	dayW, week, month := store.HoursBefore(q.Now, 24), store.HoursBefore(q.Now, 7*24), store.HoursBefore(q.Now, 30*24)
+	err := tx.QueryRow(ctx, actorCountsSQL, q.Actor, millis(dayW.Start), millis(week.Start),
+		millis(month.Start), millis(week.Shift().Start), millis(month.End)).Scan(&r.Day, &r.Week, &r.Month, &r.PrevWeek)
 	if err != nil {
 		return r, fmt.Errorf("counts: %w", err)
 	}
@@ -63,7 +64,9 @@ func actorReport(ctx context.Context, tx pgx.Tx, q store.ActorQuery) (store.Acto
 		return r, fmt.Errorf("first and last seen: %w", err)
 	}
 	r.FirstSeen, r.LastSeen = fromNullMillis(first), fromNullMillis(last)
-	if r.With, err = queryRows(ctx, tx, scanActorCount, actorWithSQL, q.Actor, now, store.NamedWithSample, q.With); err != nil {
+	withEnd := q.Now.UTC().Truncate(day).Add(day)
+	if r.With, err = queryRows(ctx, tx, scanActorCount, actorWithSQL, q.Actor,
+		millis(withEnd.Add(-store.NamedWithDays*day)), millis(withEnd), q.With); err != nil {
 		return r, fmt.Errorf("named with: %w", err)
 	}
 	if r.Latest, err = queryRows(ctx, tx, scanItemRef, actorLatestSQL, q.Actor, q.Latest); err != nil {
@@ -115,22 +118,22 @@ func scanItemRef(r row) (store.ItemRef, error) {
 	return it, err
 }
 
-// actorTrendsSQL counts, for each actor of $1, the mentions in ($2, $3] and
-// in ($4, $2]: one index range per actor and window.
+// actorTrendsSQL counts, for each actor of $1, the mentions in the hours
+// [$3, $4) and [$2, $3): one primary-key range per actor and window.
 const actorTrendsSQL = `
 	SELECT a.actor,
-	       (SELECT count(*) FROM mentions WHERE actor = a.actor AND at > $2 AND at <= $3) AS current,
-	       (SELECT count(*) FROM mentions WHERE actor = a.actor AND at > $4 AND at <= $2) AS previous
+	       (SELECT coalesce(sum(mentions), 0) FROM actor_hours WHERE actor = a.actor AND hour >= $3 AND hour < $4) AS current,
+	       (SELECT coalesce(sum(mentions), 0) FROM actor_hours WHERE actor = a.actor AND hour >= $2 AND hour < $3) AS previous
 	FROM unnest($1::text[]) AS a (actor)
-	ORDER BY current DESC, previous DESC, a.actor`
+	ORDER BY current DESC, previous DESC, a.actor COLLATE "C"`
 
-// ActorTrends counts the mentions of actors in two windows.
+// ActorTrends counts the mentions of actors in two windows of whole hours.
 func (s *Store) ActorTrends(ctx context.Context, actors []string, now time.Time, window time.Duration) ([]store.ActorTrend, error) {
-	end := millis(now)
+	cur := store.HoursBefore(now, store.Hours(window))
 	out, err := queryRows(ctx, s.pool, func(r row) (store.ActorTrend, error) {
 		var t store.ActorTrend
 		return t, r.Scan(&t.Actor, &t.Current, &t.Previous)
-	}, actorTrendsSQL, orEmpty(actors), end-window.Milliseconds(), end, end-2*window.Milliseconds())
+	}, actorTrendsSQL, orEmpty(actors), millis(cur.Shift().Start), millis(cur.Start), millis(cur.End))
 	if err != nil {
 		return nil, fmt.Errorf("actor trends: %w", err)
 	}

@@ -13,28 +13,31 @@ import (
 	"storyline/store"
 )
 
-// searchSQL ranks, among the latest $3 items matching the tsquery $1 (read
-// through the GIN index items_fts), the best $2 by ts_rank, a title match
-// (weight A) counting twice a text match (weight B), normalised by the
-// length of the item so that a short title naming the words ranks above a
-// long one; ties go to the item stored last. The latest matches are sorted
-// by seq alone (their vectors, read again for the ranked ones only, would
-// make the sort spill to disk). For the best it cuts a headline
-// of about 20 words from the title and from the text, the matched words
-// between char(2) and char(3) (store.HighlightStart and HighlightEnd).
+// searchSQL returns, among the latest $4 items matching the tsquery $1
+// (read through the GIN index items_fts), the best $3: those matching $2,
+// the same query within the title (weight A), first, newest first within
+// each. The latest matches are sorted by seq alone (their vectors, read
+// again for the ranked ones only, would make the sort spill to disk). For
+// the best it cuts a headline of about 20 words from the title and from
+// the text, the matched words between char(2) and char(3)
+// (store.HighlightStart and HighlightEnd), and says whether more than $4
+// items match.
 const searchSQL = `
-	WITH q AS (SELECT to_tsquery('simple', $1) AS q),
+	WITH q AS (SELECT to_tsquery('simple', $1) AS q, to_tsquery('simple', $2) AS t),
 	latest AS (
-		SELECT seq FROM items, q WHERE fts @@ q.q ORDER BY seq DESC LIMIT $3
+		SELECT seq FROM items, q WHERE fts @@ q.q ORDER BY seq DESC LIMIT $4 + 1
+	), ranked AS (
+		SELECT seq FROM latest ORDER BY seq DESC LIMIT $4
 	), best AS (
-		SELECT i.seq, ts_rank('{0, 0, 0.5, 1}', i.fts, q.q, 1) AS score
-		FROM latest JOIN items AS i ON i.seq = latest.seq, q
-		ORDER BY score DESC, i.seq DESC LIMIT $2
+		SELECT i.seq, CASE WHEN i.fts @@ q.t THEN 0 ELSE 1 END AS tier
+		FROM ranked JOIN items AS i ON i.seq = ranked.seq, q
+		ORDER BY tier, i.seq DESC LIMIT $3
 	)
 	SELECT i.id, i.title, i.link, i.feed_name, i.published, i.relevant, i.text,
-	       ts_headline('simple', i.title, q.q, $4), ts_headline('simple', i.text, q.q, $4)
+	       ts_headline('simple', i.title, q.q, $5), ts_headline('simple', i.text, q.q, $5),
+	       (SELECT count(*) FROM latest) > $4
 	FROM best JOIN items AS i ON i.seq = best.seq, q
-	ORDER BY best.score DESC, best.seq DESC`
+	ORDER BY best.tier, best.seq DESC`
 
 // headlineOptions are ts_headline's options: the markers, and a fragment of
 // 10 to 20 words around the matches.
@@ -44,49 +47,62 @@ const headlineOptions = "StartSel=" + store.HighlightStart + ", StopSel=" + stor
 // Search runs query as words (all required), "phrases", OR, NOT,
 // parentheses and prefix* (see tsQuery); one that cannot be parsed is
 // searched again as its plain words.
-func (s *Store) Search(ctx context.Context, query string, limit int) ([]store.SearchHit, error) {
+func (s *Store) Search(ctx context.Context, query string, limit int) (store.SearchResult, error) {
 	words, err := store.SearchWords(query)
 	if err != nil || len(words) == 0 {
-		return nil, err
+		return store.SearchResult{}, err
 	}
-	if q, ok := tsQuery(query); ok {
-		hits, err := s.search(ctx, q, limit, store.SearchRanked)
+	if q, ok := tsQuery(query, ""); ok {
+		title, _ := tsQuery(query, titleWeight)
+		res, err := s.search(ctx, q, title, limit, store.SearchRanked)
 		var pgErr *pgconn.PgError
 		if !errors.As(err, &pgErr) || pgErr.Code != "42601" {
 			if err != nil {
-				return nil, fmt.Errorf("search %q: %w", query, err)
+				return store.SearchResult{}, fmt.Errorf("search %q: %w", query, err)
 			}
-			return hits, nil
+			return res, nil
 		}
 		s.logger.Debug("search query not parsed, searching plain words", "error", err)
 	}
-	hits, err := s.search(ctx, plainQuery(words), limit, store.SearchRanked)
+	res, err := s.search(ctx, plainQuery(words, ""), plainQuery(words, titleWeight), limit, store.SearchRanked)
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", query, err)
+		return store.SearchResult{}, fmt.Errorf("search %q: %w", query, err)
 	}
-	return hits, nil
+	return res, nil
 }
 
-// search runs one tsquery, ranking at most the latest ranked matches.
-func (s *Store) search(ctx context.Context, tsquery string, limit, ranked int) ([]store.SearchHit, error) {
-	return queryRows(ctx, s.pool, scanSearchHit, searchSQL, tsquery, limit, ranked, headlineOptions)
+// titleWeight is the weight of the title's words in the full-text vector.
+const titleWeight = "A"
+
+// search runs one tsquery and its title-only form, ranking at most the
+// latest ranked matches.
+func (s *Store) search(ctx context.Context, tsquery, title string, limit, ranked int) (store.SearchResult, error) {
+	var res store.SearchResult
+	hits, err := queryRows(ctx, s.pool, func(r row) (store.SearchHit, error) {
+		h, more, err := scanSearchHit(r)
+		res.More = res.More || more
+		return h, err
+	}, searchSQL, tsquery, title, limit, ranked, headlineOptions)
+	res.Hits = orNil(hits)
+	return res, err
 }
 
 // scanSearchHit reads a row of searchSQL, keeping the headline with more
-// matched words (the title's on a tie).
-func scanSearchHit(r row) (store.SearchHit, error) {
+// matched words (the title's on a tie), and whether more items match.
+func scanSearchHit(r row) (store.SearchHit, bool, error) {
 	var h store.SearchHit
 	var published int64
 	var text, inTitle, inText string
+	var more bool
 	err := r.Scan(&h.Item.ID, &h.Item.Title, &h.Item.Link, &h.Item.FeedName, &published, &h.Relevant,
-		&text, &inTitle, &inText)
+		&text, &inTitle, &inText, &more)
 	h.Item.Published = fromMillis(published)
 	if strings.Count(inText, store.HighlightStart) > strings.Count(inTitle, store.HighlightStart) {
 		h.Snippet = ellipsis(inText, text)
 	} else {
 		h.Snippet = ellipsis(inTitle, h.Item.Title)
 	}
-	return h, err
+	return h, more, err
 }
 
 // ellipsis marks with "…" where headline, cut from source, leaves words
@@ -123,10 +139,11 @@ func hasWord(s string) bool {
 // (&), "a phrase" keeps its words in order (<->), OR (|) and NOT (& !) are
 // operators, parentheses group, and word* matches a prefix (:*). Each
 // operand is quoted, so the server splits it into lexemes the way it split
-// the stored text. It reports false for a query it cannot translate (an
+// the stored text; with a weight, each operand matches only lexemes of that
+// weight (titleWeight: the title's). It reports false for a query it cannot translate (an
 // unclosed quote, an operand without words); the server refuses others
 // (AND OR, an unclosed parenthesis) with a syntax error.
-func tsQuery(query string) (string, bool) {
+func tsQuery(query, weight string) (string, bool) {
 	var b strings.Builder
 	operand := false // the last token ends an operand: the next one needs an &
 	emit := func(tok string, isOperand, opens bool) {
@@ -147,7 +164,7 @@ func tsQuery(query string) (string, bool) {
 			if len(words) == 0 {
 				return "", false
 			}
-			emit(quoteOperand(words, false), true, true)
+			emit(quoteOperand(words, false, weight), true, true)
 			rest = rest[end+2:]
 		case '(':
 			emit("(", false, true)
@@ -178,29 +195,33 @@ func tsQuery(query string) (string, bool) {
 			if len(words) == 0 {
 				return "", false
 			}
-			emit(quoteOperand(words, prefix), true, true)
+			emit(quoteOperand(words, prefix, weight), true, true)
 		}
 	}
 	return b.String(), true
 }
 
 // plainQuery is a tsquery that cannot fail to parse: each of words quoted,
-// all of them required.
-func plainQuery(words []string) string {
+// all of them required, of the given weight ("" for any).
+func plainQuery(words []string, weight string) string {
 	quoted := make([]string, len(words))
 	for i, w := range words {
-		quoted[i] = quoteOperand([]string{w}, false)
+		quoted[i] = quoteOperand([]string{w}, false, weight)
 	}
 	return strings.Join(quoted, " & ")
 }
 
 // quoteOperand is a tsquery operand of words (letters, digits and marks
 // only, so no quote to escape), folded as stored text is: the server makes
-// a phrase of several, and a prefix of each with prefix.
-func quoteOperand(words []string, prefix bool) string {
+// a phrase of several, and a prefix of each with prefix; weight, when not
+// empty, restricts it to lexemes of that weight.
+func quoteOperand(words []string, prefix bool, weight string) string {
 	op := "'" + searchText(strings.Join(words, " ")) + "'"
-	if prefix {
-		op += ":*"
+	switch {
+	case prefix:
+		op += ":*" + weight
+	case weight != "":
+		op += ":" + weight
 	}
 	return op
 }

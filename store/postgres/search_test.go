@@ -29,9 +29,17 @@ func TestTSQuery(t *testing.T) {
 		{"AND OR (", " &  | (", true}, // the server refuses it
 	}
 	for _, tc := range tests {
-		got, ok := tsQuery(tc.query)
+		got, ok := tsQuery(tc.query, "")
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("tsQuery(%q) = %q, %v; want %q, %v", tc.query, got, ok, tc.want, tc.ok)
+		}
+	}
+	for query, want := range map[string]string{
+		`"28-point plan" witk*`: "'28 point plan':A & 'witk':*A",
+		"miami OR moscow":       "'miami':A | 'moscow':A",
+	} {
+		if got, ok := tsQuery(query, titleWeight); got != want || !ok {
+			t.Errorf("tsQuery(%q, title) = %q, %v; want %q", query, got, ok, want)
 		}
 	}
 }

@@ -17,7 +17,7 @@ func (s *Store) Commit(ctx context.Context, b store.Batch) (store.Committed, err
 	var c store.Committed
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		c, err = store.ApplyBatch(ctx, newBatchTx(tx), b, s.now().UTC())
+		c, err = store.ApplyBatch(ctx, newBatchTx(tx, s.prepared), b, s.now().UTC())
 		return err
 	})
 	if err != nil {
@@ -27,17 +27,19 @@ func (s *Store) Commit(ctx context.Context, b store.Batch) (store.Committed, err
 	return c, nil
 }
 
-// batchTx is one Commit's transaction, the steps store.ApplyBatch takes. It
-// prepares each statement once, since a batch runs the same few statements
-// for every item.
+// batchTx is one Commit's transaction, the steps store.ApplyBatch takes.
+// It runs the statements the Store prepared once on the writer, each bound
+// to the transaction on first use.
 type batchTx struct {
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	tx       *sql.Tx
+	prepared map[string]*sql.Stmt
+	stmts    map[string]*sql.Stmt
 }
 
-// newBatchTx returns the steps of a Commit in tx.
-func newBatchTx(tx *sql.Tx) *batchTx {
-	return &batchTx{tx: tx, stmts: make(map[string]*sql.Stmt)}
+// newBatchTx returns the steps of a Commit in tx, with the statements of
+// prepared (commitSQL).
+func newBatchTx(tx *sql.Tx, prepared map[string]*sql.Stmt) *batchTx {
+	return &batchTx{tx: tx, prepared: prepared, stmts: make(map[string]*sql.Stmt)}
 }
 
 // The statements of a Commit.
@@ -63,18 +65,34 @@ const (
 	insertSignatureSQL = `
 		INSERT INTO signatures (item_id, cluster_id, at, sig) VALUES (?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`
+	addHourSQL = `
+		INSERT INTO actor_hours (actor, hour, mentions, first_at, last_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO UPDATE SET mentions = mentions + excluded.mentions,
+		    first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`
+	addPairSQL = `
+		INSERT INTO actor_pairs (actor, day, other, reports) VALUES (?, ?, ?, ?)
+		ON CONFLICT DO UPDATE SET reports = reports + excluded.reports`
 )
 
-// stmt returns query prepared in the transaction; the transaction closes
-// it when it ends.
+// commitSQL lists the statements of a Commit, which Open prepares.
+var commitSQL = []string{
+	insertItemSQL, insertMentionSQL, itemExistsSQL, clusterExistsSQL, createClusterSQL,
+	joinClusterSQL, touchClusterSQL, indexTextSQL, queueSQL, insertSignatureSQL,
+	addHourSQL, addPairSQL,
+}
+
+// stmt returns the prepared statement of query (one of commitSQL) bound to
+// the transaction, which closes it when it ends. On the writer's one
+// connection, binding reuses the statement prepared there.
 func (b *batchTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := b.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := b.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	prepared, ok := b.prepared[query]
+	if !ok {
+		return nil, fmt.Errorf("statement not prepared: %s", query)
 	}
+	st := b.tx.StmtContext(ctx, prepared)
 	b.stmts[query] = st
 	return st, nil
 }
@@ -209,4 +227,19 @@ func (b *batchTx) Queue(ctx context.Context, kind store.OutboxKind, itemIDs []st
 func (b *batchTx) SaveSignature(ctx context.Context, itemID string, clusterID int64, published time.Time, sig []byte) error {
 	_, err := b.exec(ctx, insertSignatureSQL, itemID, clusterID, millis(published), sig)
 	return err
+}
+
+// AddCounts adds c to actor_hours and actor_pairs, one upsert per row.
+func (b *batchTx) AddCounts(ctx context.Context, c store.Counts) error {
+	for _, h := range c.Hours {
+		if _, err := b.exec(ctx, addHourSQL, h.Actor, millis(h.Hour), h.Mentions, millis(h.First), millis(h.Last)); err != nil {
+			return fmt.Errorf("hour of %q: %w", h.Actor, err)
+		}
+	}
+	for _, p := range c.Pairs {
+		if _, err := b.exec(ctx, addPairSQL, p.Actor, millis(p.Day), p.Other, p.Reports); err != nil {
+			return fmt.Errorf("pair %q, %q: %w", p.Actor, p.Other, err)
+		}
+	}
+	return nil
 }

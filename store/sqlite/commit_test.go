@@ -66,7 +66,7 @@ func TestFailedCommitLeavesNoRow(t *testing.T) {
 	if err == nil {
 		t.Fatal("Commit joining a missing cluster succeeded, want an error")
 	}
-	for _, table := range []string{"items", "mentions", "feed_state", "outbox", "clusters", "signatures", "items_fts_docsize"} {
+	for _, table := range []string{"items", "mentions", "feed_state", "outbox", "clusters", "signatures", "items_fts_docsize", "actor_hours", "actor_pairs"} {
 		if n := count(t, s, "SELECT count(*) FROM "+table); n != 0 {
 			t.Errorf("%s has %d rows after a failed Commit, want 0", table, n)
 		}

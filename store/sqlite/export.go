@@ -71,6 +71,12 @@ func (s *Store) Export(ctx context.Context) (store.Snapshot, error) {
 		}, `SELECT item_id, cluster_id, at, sig FROM signatures ORDER BY at, item_id`); err != nil {
 			return snap, fmt.Errorf("signatures: %w", err)
 		}
+		if snap.Counts.Hours, err = queryRows(ctx, tx, scanHourCount, exportHoursSQL); err != nil {
+			return snap, fmt.Errorf("hour counts: %w", err)
+		}
+		if snap.Counts.Pairs, err = queryRows(ctx, tx, scanPairCount, exportPairsSQL); err != nil {
+			return snap, fmt.Errorf("pair counts: %w", err)
+		}
 		return snap, nil
 	})
 	if err != nil {
@@ -101,4 +107,28 @@ func scanOutboxRow(r row) (store.OutboxRow, error) {
 	o.SentAt, o.FailedAt = fromNullMillis(sent), fromNullMillis(failed)
 	o.InFlightAt = fromNullMillis(inFlight)
 	return o, nil
+}
+
+// The queries that export the counts, in key order.
+const (
+	exportHoursSQL = `SELECT actor, hour, mentions, first_at, last_at FROM actor_hours ORDER BY actor, hour`
+	exportPairsSQL = `SELECT actor, day, other, reports FROM actor_pairs ORDER BY actor, day, other`
+)
+
+// scanHourCount reads a row of exportHoursSQL.
+func scanHourCount(r row) (store.HourCount, error) {
+	var h store.HourCount
+	var hour, first, last int64
+	err := r.Scan(&h.Actor, &hour, &h.Mentions, &first, &last)
+	h.Hour, h.First, h.Last = fromMillis(hour), fromMillis(first), fromMillis(last)
+	return h, err
+}
+
+// scanPairCount reads a row of exportPairsSQL.
+func scanPairCount(r row) (store.PairCount, error) {
+	var p store.PairCount
+	var day int64
+	err := r.Scan(&p.Actor, &day, &p.Other, &p.Reports)
+	p.Day = fromMillis(day)
+	return p, err
 }

@@ -51,10 +51,11 @@ func (s *Store) stored(ctx context.Context, ids, links []string) (map[string]boo
 		isLink int
 		key    string
 	}
-	keys, err := queryRows(ctx, s.reader, func(r row) (key, error) {
+	rows, err := s.prepared[storedSQL].QueryContext(ctx, string(idsJSON), string(linksJSON))
+	keys, err := readRows(rows, err, func(r row) (key, error) {
 		var k key
 		return k, r.Scan(&k.isLink, &k.key)
-	}, storedSQL, string(idsJSON), string(linksJSON))
+	})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -19,6 +19,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{"OutboxHead", outboxHeadSQL, []any{millis(endOfTime)}},
 		{"OutboxStats", outboxStatsSQL, nil},
 		{"Commit join cluster", joinClusterSQL, []any{1, `["a"]`}},
+		{"Prune", pruneSQL, []any{1, 200}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -32,10 +33,10 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	}
 }
 
-// readsWholeTable reports whether a query plan step reads all of items or
-// outbox: a SCAN, or a SEARCH that uses no index.
+// readsWholeTable reports whether a query plan step reads all of items,
+// outbox or clusters: a SCAN, or a SEARCH that uses no index.
 func readsWholeTable(step string) bool {
-	for _, table := range []string{"items", "outbox"} {
+	for _, table := range []string{"items", "outbox", "clusters"} {
 		if step == "SCAN "+table || strings.HasPrefix(step, "SCAN "+table+" ") ||
 			step == "SEARCH "+table {
 			return true

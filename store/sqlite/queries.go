@@ -13,28 +13,30 @@ import (
 // day is the length of one UTC day, the bucket of ActorReport.Daily.
 const day = 24 * time.Hour
 
-// The queries of ActorReport. Every one reads mentions through
-// mentions_actor_at; ?1 is the actor.
+// The queries of ActorReport. Counts read actor_hours and actor_pairs by
+// their primary keys; the latest items read mentions through
+// mentions_actor_at. ?1 is the actor.
 const (
 	actorCountsSQL = `
-		SELECT coalesce(sum(at > ?2), 0), coalesce(sum(at > ?3), 0), count(*),
-		       coalesce(sum(at > ?5 AND at <= ?3), 0)
-		FROM mentions WHERE actor = ?1 AND at > ?4 AND at <= ?6`
+		SELECT coalesce(sum(mentions) FILTER (WHERE hour >= ?2), 0),
+		       coalesce(sum(mentions) FILTER (WHERE hour >= ?3), 0),
+		       coalesce(sum(mentions) FILTER (WHERE hour >= ?4), 0),
+		       coalesce(sum(mentions) FILTER (WHERE hour >= ?5 AND hour < ?3), 0)
+		FROM actor_hours WHERE actor = ?1 AND hour >= min(?4, ?5) AND hour < ?6`
 	actorSeenSQL = `
-		SELECT (SELECT min(at) FROM mentions WHERE actor = ?1),
-		       (SELECT max(at) FROM mentions WHERE actor = ?1)`
+		SELECT (SELECT first_at FROM actor_hours WHERE actor = ?1 ORDER BY hour LIMIT 1),
+		       (SELECT last_at FROM actor_hours WHERE actor = ?1 ORDER BY hour DESC LIMIT 1)`
 	actorWithSQL = `
-		SELECT other.actor, count(*) AS n
-		FROM (SELECT item_id FROM mentions WHERE actor = ?1 AND at <= ?2 ORDER BY at DESC LIMIT ?3) AS m
-		CROSS JOIN mentions AS other ON other.item_id = m.item_id AND other.actor != ?1
-		GROUP BY other.actor ORDER BY n DESC, other.actor LIMIT ?4`
+		SELECT other, sum(reports) AS n FROM actor_pairs
+		WHERE actor = ?1 AND day >= ?2 AND day < ?3
+		GROUP BY other ORDER BY n DESC, other LIMIT ?4`
 	actorLatestSQL = `
 		SELECT i.id, i.title, i.link, i.feed_name, i.published
 		FROM mentions AS m JOIN items AS i ON i.id = m.item_id
 		WHERE m.actor = ?1 ORDER BY m.at DESC, m.item_id DESC LIMIT ?2`
 	actorDailySQL = `
-		SELECT (at - ?2) / 86400000, count(*) FROM mentions
-		WHERE actor = ?1 AND at >= ?2 AND at < ?3 GROUP BY 1`
+		SELECT (hour - ?2) / 86400000, sum(mentions) FROM actor_hours
+		WHERE actor = ?1 AND hour >= ?2 AND hour < ?3 GROUP BY 1`
 )
 
 // ActorReport returns the mention statistics of q.Actor, read in one
@@ -50,10 +52,9 @@ func (s *Store) ActorReport(ctx context.Context, q store.ActorQuery) (store.Acto
 // actorReport runs ActorReport's queries in tx.
 func actorReport(ctx context.Context, tx *sql.Tx, q store.ActorQuery) (store.ActorReport, error) {
 	r := store.ActorReport{Actor: q.Actor}
-	now := millis(q.Now)
-	err := tx.QueryRowContext(ctx, actorCountsSQL, q.Actor,
-		now-(day).Milliseconds(), now-(7*day).Milliseconds(), now-(30*day).Milliseconds(),
-		now-(14*day).Milliseconds(), now).Scan(&r.Day, &r.Week, &r.Month, &r.PrevWeek)
+	dayW, week, month := store.HoursBefore(q.Now, 24), store.HoursBefore(q.Now, 7*24), store.HoursBefore(q.Now, 30*24)
+	err := tx.QueryRowContext(ctx, actorCountsSQL, q.Actor, millis(dayW.Start), millis(week.Start),
+		millis(month.Start), millis(week.Shift().Start), millis(month.End)).Scan(&r.Day, &r.Week, &r.Month, &r.PrevWeek)
 	if err != nil {
 		return r, fmt.Errorf("counts: %w", err)
 	}
@@ -62,7 +63,9 @@ func actorReport(ctx context.Context, tx *sql.Tx, q store.ActorQuery) (store.Act
 		return r, fmt.Errorf("first and last seen: %w", err)
 	}
 	r.FirstSeen, r.LastSeen = fromNullMillis(first), fromNullMillis(last)
-	if r.With, err = queryRows(ctx, tx, scanActorCount, actorWithSQL, q.Actor, now, store.NamedWithSample, q.With); err != nil {
+	withEnd := q.Now.UTC().Truncate(day).Add(day)
+	if r.With, err = queryRows(ctx, tx, scanActorCount, actorWithSQL, q.Actor,
+		millis(withEnd.Add(-store.NamedWithDays*day)), millis(withEnd), q.With); err != nil {
 		return r, fmt.Errorf("named with: %w", err)
 	}
 	if r.Latest, err = queryRows(ctx, tx, scanItemRef, actorLatestSQL, q.Actor, q.Latest); err != nil {
@@ -114,26 +117,26 @@ func scanItemRef(r row) (store.ItemRef, error) {
 }
 
 // actorTrendsSQL counts, for each actor of the JSON array ?1, the mentions
-// in (?2, ?3] and in (?4, ?2]: one index range per actor.
+// in the hours [?3, ?4) and [?2, ?3): one primary-key range per actor and
+// window.
 const actorTrendsSQL = `
 	SELECT a.value,
-	       (SELECT count(*) FROM mentions WHERE actor = a.value AND at > ?2 AND at <= ?3),
-	       (SELECT count(*) FROM mentions WHERE actor = a.value AND at > ?4 AND at <= ?2)
-	FROM json_each(?1) AS a`
+	       (SELECT coalesce(sum(mentions), 0) FROM actor_hours WHERE actor = a.value AND hour >= ?3 AND hour < ?4),
+	       (SELECT coalesce(sum(mentions), 0) FROM actor_hours WHERE actor = a.value AND hour >= ?2 AND hour < ?3)
+	FROM json_each(?1) AS a
+	ORDER BY 2 DESC, 3 DESC, 1`
 
-// ActorTrends counts the mentions of actors in two windows, one index range
-// per actor and window.
+// ActorTrends counts the mentions of actors in two windows of whole hours.
 func (s *Store) ActorTrends(ctx context.Context, actors []string, now time.Time, window time.Duration) ([]store.ActorTrend, error) {
 	namesJSON, err := json.Marshal(actors)
 	if err != nil {
 		return nil, fmt.Errorf("actor trends: %w", err)
 	}
-	end := millis(now)
+	cur := store.HoursBefore(now, store.Hours(window))
 	out, err := queryRows(ctx, s.reader, func(r row) (store.ActorTrend, error) {
 		var t store.ActorTrend
 		return t, r.Scan(&t.Actor, &t.Current, &t.Previous)
-	}, actorTrendsSQL+` ORDER BY 2 DESC, 3 DESC, 1`, string(namesJSON),
-		end-window.Milliseconds(), end, end-2*window.Milliseconds())
+	}, actorTrendsSQL, string(namesJSON), millis(cur.Shift().Start), millis(cur.Start), millis(cur.End))
 	if err != nil {
 		return nil, fmt.Errorf("actor trends: %w", err)
 	}

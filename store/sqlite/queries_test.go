@@ -28,9 +28,9 @@ func TestPlainQuery(t *testing.T) {
 	}
 }
 
-// TestCommandQueriesUseIndexes checks that the bot's lookups read mentions,
-// items and outbox through indexes: those tables grow for the life of the
-// database.
+// TestCommandQueriesUseIndexes checks that the bot's lookups read the
+// counts, mentions, items and outbox through indexes, a window of them at
+// a time: those tables grow for the life of the database.
 func TestCommandQueriesUseIndexes(t *testing.T) {
 	s := openTest(t)
 	tests := []struct {
@@ -40,19 +40,20 @@ func TestCommandQueriesUseIndexes(t *testing.T) {
 		// uses is an index the plan must name.
 		uses string
 	}{
-		{"actor counts", actorCountsSQL, []any{"a", 1, 2, 3, 4, 5}, "mentions_actor_at"},
-		{"actor first and last seen", actorSeenSQL, []any{"a"}, "mentions_actor_at"},
-		{"actor named with", actorWithSQL, []any{"a", 1, store.NamedWithSample, 5}, "mentions_actor_at"},
+		{"actor counts", actorCountsSQL, []any{"a", 1, 2, 3, 4, 5}, "PRIMARY KEY (actor=? AND hour>? AND hour<?)"},
+		{"actor first and last seen", actorSeenSQL, []any{"a"}, "PRIMARY KEY (actor=?)"},
+		{"actor named with", actorWithSQL, []any{"a", 1, 2, 5}, "PRIMARY KEY (actor=? AND day>? AND day<?)"},
 		{"actor latest items", actorLatestSQL, []any{"a", 5}, "mentions_actor_at"},
-		{"actor daily counts", actorDailySQL, []any{"a", 1, 2}, "mentions_actor_at"},
-		{"actor trends", actorTrendsSQL, []any{`["a","b"]`, 1, 2, 3}, "mentions_actor_at"},
+		{"actor daily counts", actorDailySQL, []any{"a", 1, 2}, "PRIMARY KEY (actor=? AND hour>? AND hour<?)"},
+		{"actor trends", actorTrendsSQL, []any{`["a","b"]`, 1, 2, 3}, "PRIMARY KEY (actor=? AND hour>? AND hour<?)"},
 		{"latest posted", latestPostedSQL, []any{5}, "outbox_sent"},
 		{"outlets", outletsSQL, []any{1, `["a"]`}, "items_cluster"},
 		{"message items", messageItemsSQL, []any{"m"}, "items_message"},
 		{"message items outbox", messageItemsSQL, []any{"m"}, "outbox_message"},
 		{"message items cluster", messageItemsSQL, []any{"m"}, "clusters_message"},
 		{"related items", relatedSQL, []any{`["a"]`}, "items_cluster"},
-		{"search", searchSQL, []any{"witkoff", 10, store.SearchRanked}, "VIRTUAL TABLE INDEX"},
+		{"search horizon", searchHorizonSQL, []any{"witkoff", store.SearchRanked}, "VIRTUAL TABLE INDEX"},
+		{"search", searchSQL, []any{"witkoff", "{title} : (witkoff)", 10, 1}, "VIRTUAL TABLE INDEX"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,10 +84,10 @@ func queryPlan(t *testing.T, s *Store, query string, args ...any) []string {
 	return plan
 }
 
-// scansMentions reports whether a plan step reads all of mentions or of
-// clusters.
+// scansMentions reports whether a plan step reads all of mentions, of
+// clusters or of the counts.
 func scansMentions(step string) bool {
-	for _, table := range []string{"mentions", "clusters"} {
+	for _, table := range []string{"mentions", "clusters", "actor_hours", "actor_pairs"} {
 		if strings.HasPrefix(step, "SCAN "+table) || step == "SEARCH "+table {
 			return true
 		}

@@ -21,9 +21,16 @@ type row interface {
 }
 
 // queryRows runs query through db and reads every row it returns with
-// scan, in order. It is the store's one loop over *sql.Rows.
+// scan, in order.
 func queryRows[T any](ctx context.Context, db querier, scan func(row) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
+	return readRows(rows, err, scan)
+}
+
+// readRows reads, with scan, every row of the result of a query that
+// returned rows and err (a prepared statement's, or queryRows'). It is
+// the store's one loop over *sql.Rows.
+func readRows[T any](rows *sql.Rows, err error, scan func(row) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}

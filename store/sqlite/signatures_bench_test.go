@@ -98,7 +98,7 @@ func bulkStore(b *testing.B, c *benchCorpus, n int) *Store {
 		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
 			return err
 		}
-		bt := newBatchTx(tx)
+		bt := newBatchTx(tx, s.prepared)
 		var topic []string
 		for k := range n {
 			if k%benchPerDevelopment == 0 {

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -30,6 +31,10 @@ type Store struct {
 	reader *sql.DB
 	logger *slog.Logger
 	now    func() time.Time
+	// prepared holds the statements run on every poll, prepared once on
+	// their pool (database/sql prepares each again on a new connection):
+	// Unseen's on the readers, Commit's on the writer.
+	prepared map[string]*sql.Stmt
 }
 
 // Option configures a Store.
@@ -48,38 +53,96 @@ func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option)
 	if path == "" {
 		return nil, errors.New("open store: no path given")
 	}
-	s := &Store{logger: logger, now: time.Now}
+	s := &Store{logger: logger, now: time.Now, prepared: make(map[string]*sql.Stmt)}
 	for _, o := range opts {
 		o(s)
 	}
-	writer, err := openDB(ctx, dsn(path, true))
-	if err != nil {
-		return nil, fmt.Errorf("open store %s: %w", path, err)
+	if err := s.open(ctx, path); err != nil {
+		return nil, errors.Join(fmt.Errorf("open store %s: %w", path, err), s.Close())
 	}
-	writer.SetMaxOpenConns(1)
-	s.writer = writer
-	migs, err := loadMigrations(migrationFiles)
-	if err == nil {
-		err = migrate(ctx, writer, migs, logger)
-	}
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("open store %s: %w", path, err), writer.Close())
-	}
-	reader, err := openDB(ctx, dsn(path, false))
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("open store %s: %w", path, err), writer.Close())
-	}
-	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
-	s.reader = reader
 	return s, nil
 }
+
+// open opens the writer, migrates the database, opens the readers and
+// prepares the statements of every poll.
+func (s *Store) open(ctx context.Context, path string) error {
+	var err error
+	if s.writer, err = openDB(ctx, dsn(path, true)); err != nil {
+		return err
+	}
+	s.writer.SetMaxOpenConns(1)
+	migs, err := loadMigrations(migrationFiles)
+	if err != nil {
+		return err
+	}
+	if err := migrate(ctx, s.writer, migs, s.logger); err != nil {
+		return err
+	}
+	if err := incrementalVacuum(ctx, s.writer, s.logger); err != nil {
+		return err
+	}
+	if s.reader, err = openDB(ctx, dsn(path, false)); err != nil {
+		return err
+	}
+	s.reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	return s.prepare(ctx)
+}
+
+// prepare prepares Unseen's query on the readers and Commit's statements
+// on the writer.
+func (s *Store) prepare(ctx context.Context) error {
+	for db, queries := range map[*sql.DB][]string{s.reader: {storedSQL}, s.writer: commitSQL} {
+		for _, q := range queries {
+			st, err := db.PrepareContext(ctx, q)
+			if err != nil {
+				return fmt.Errorf("prepare %s: %w", strings.Join(strings.Fields(q), " "), err)
+			}
+			s.prepared[q] = st
+		}
+	}
+	return nil
+}
+
+// incrementalVacuum puts a database created before the store kept its
+// file in incremental auto-vacuum mode into that mode, once: it takes a
+// VACUUM, which rewrites the whole file (seconds per gigabyte) and waits
+// for readers. A new database is created in that mode by its connection
+// string.
+func incrementalVacuum(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
+	var mode int
+	if err := db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {
+		return fmt.Errorf("read auto_vacuum: %w", err)
+	}
+	if mode == autoVacuumIncremental {
+		return nil
+	}
+	start := time.Now()
+	logger.Info("store: rewriting the file once so that retention can shrink it")
+	if _, err := db.ExecContext(ctx, `VACUUM`); err != nil {
+		return fmt.Errorf("vacuum into incremental auto-vacuum mode: %w", err)
+	}
+	logger.Info("store: file rewritten", "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// autoVacuumIncremental is PRAGMA auto_vacuum's value for INCREMENTAL.
+const autoVacuumIncremental = 2
 
 // Store is a store.Store.
 var _ store.Store = (*Store)(nil)
 
-// Close closes both connection pools.
+// Close closes the prepared statements and both connection pools.
 func (s *Store) Close() error {
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	var errs []error
+	for _, st := range s.prepared {
+		errs = append(errs, st.Close())
+	}
+	for _, db := range []*sql.DB{s.reader, s.writer} {
+		if db != nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // openDB opens a pool and checks that a connection can be made.
@@ -96,11 +159,16 @@ func openDB(ctx context.Context, dsn string) (*sql.DB, error) {
 
 // dsn builds the connection string for the file at path. The writer begins
 // transactions IMMEDIATE so that a transaction never fails to upgrade its
-// lock; readers are query-only.
+// lock, and creates a new database in incremental auto-vacuum mode (before
+// migrations create any table), so that Prune can shrink the file; readers
+// are query-only.
 func dsn(path string, writer bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
+	if writer {
+		q.Add("_pragma", "auto_vacuum(INCREMENTAL)")
+	}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	if writer {

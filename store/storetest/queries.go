@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -241,7 +242,7 @@ func testSearch(t *testing.T, db NewDB) {
 		name, query string
 		want        []string
 	}{
-		{"title match ranks first, irrelevant items included", "witkoff", []string{"title", "sport", "text"}},
+		{"title matches first, newest first, irrelevant items included", "witkoff", []string{"sport", "title", "text"}},
 		{"phrase", `"28-point plan"`, []string{"plan"}},
 		{"boolean", "miami OR moscow", []string{"title", "text"}},
 		{"unparsable query searched as words", "AND OR (", nil},
@@ -249,7 +250,7 @@ func testSearch(t *testing.T, db NewDB) {
 		{"no words", "  (( * ", nil},
 		{"empty", "", nil},
 		{"diacritics folded", "zelénskyy", []string{"accent"}},
-		{"prefix", "witk*", []string{"title", "sport", "text"}},
+		{"prefix", "witk*", []string{"sport", "title", "text"}},
 		{"cyrillic, any case", "ЖЕНЕВЕ", []string{"cyrillic"}},
 		{"cyrillic prefix and phrase", `уиткофф* "встреча с"`, []string{"cyrillic"}},
 		{"grouped OR", "witkoff AND (miami OR женеве)", []string{"text"}},
@@ -257,23 +258,24 @@ func testSearch(t *testing.T, db NewDB) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			hits, err := s.Search(t.Context(), tc.query, 10)
+			res, err := s.Search(t.Context(), tc.query, 10)
 			if err != nil {
 				t.Fatalf("Search(%q): %v", tc.query, err)
 			}
 			var ids []string
-			for _, h := range hits {
+			for _, h := range res.Hits {
 				ids = append(ids, h.Item.ID)
 			}
-			if !slices.Equal(ids, tc.want) {
-				t.Errorf("Search(%q) = %v, want %v", tc.query, ids, tc.want)
+			if !slices.Equal(ids, tc.want) || res.More {
+				t.Errorf("Search(%q) = %v, more %v; want %v, no more", tc.query, ids, res.More, tc.want)
 			}
 		})
 	}
-	hits, err := s.Search(t.Context(), "miami", 1)
-	if err != nil || len(hits) != 1 {
-		t.Fatalf("Search(miami) = %v, %v", hits, err)
+	res, err := s.Search(t.Context(), "miami", 1)
+	if err != nil || len(res.Hits) != 1 {
+		t.Fatalf("Search(miami) = %v, %v", res, err)
 	}
+	hits := res.Hits
 	if want := "Witkoff met Dmitriev in " + store.HighlightStart + "Miami" + store.HighlightEnd + " to discuss the plan."; hits[0].Snippet != want {
 		t.Errorf("snippet = %q, want %q", hits[0].Snippet, want)
 	}
@@ -292,5 +294,92 @@ func testSearchRefusesLongQueries(t *testing.T, db NewDB) {
 		if _, err := s.Search(t.Context(), q, 10); !errors.Is(err, store.ErrQueryTooLong) {
 			t.Errorf("Search(%q) error = %v, want ErrQueryTooLong", q, err)
 		}
+	}
+}
+
+func testSearchRanksTheLatestMatches(t *testing.T, db NewDB) {
+	s := fresh(t, db)
+	// The first report stored matches in its title; SearchRanked later
+	// ones match in their text, and one more matches nothing.
+	records := []store.Record{Record("first", "")}
+	records[0].Item.Title = "Common ground"
+	for i := range store.SearchRanked {
+		r := Record(fmt.Sprintf("r%04d", i), "")
+		r.Item.Text = "On common ground, report " + r.Item.ID
+		records = append(records, r)
+	}
+	records = append(records, Record("unrelated", ""))
+	Commit(t, s, store.Batch{Records: records})
+
+	res, err := s.Search(t.Context(), "common", 3)
+	if err != nil {
+		t.Fatalf("Search: %v", err)
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.Item.ID)
+	}
+	// The title match is older than the latest SearchRanked matches, so it
+	// is not ranked; the newest come first.
+	last := store.SearchRanked - 1
+	want := []string{fmt.Sprintf("r%04d", last), fmt.Sprintf("r%04d", last-1), fmt.Sprintf("r%04d", last-2)}
+	if !slices.Equal(ids, want) || !res.More {
+		t.Errorf("Search(common) = %v, more %v; want %v and more", ids, res.More, want)
+	}
+	res, err = s.Search(t.Context(), `"common ground" report`, 2)
+	if err != nil || res.More || len(res.Hits) != 2 {
+		t.Errorf("Search of %d matches = %d hits, more %v, %v; want 2 hits, no more", store.SearchRanked, len(res.Hits), res.More, err)
+	}
+	res, err = s.Search(t.Context(), "ground", 1)
+	if err != nil || len(res.Hits) != 1 || res.Hits[0].Item.ID != want[0] {
+		t.Errorf("Search(ground) = %+v, %v", res, err)
+	}
+}
+
+func testActorReportCountsWholeHours(t *testing.T, db NewDB) {
+	s := fresh(t, db)
+	// T0 is 14:05 UTC: the 24 hours to the hour are 15:00 yesterday to
+	// 15:00 today.
+	Commit(t, s, store.Batch{Records: []store.Record{
+		dated("later-this-hour", "Wire", T0.Add(40*time.Minute), "Witkoff"),
+		dated("next-hour", "Wire", T0.Add(56*time.Minute), "Witkoff"),
+		dated("yesterday-15:10", "Wire", T0.Add(-23*time.Hour+5*time.Minute), "Witkoff"),
+		dated("yesterday-14:30", "Wire", T0.Add(-24*time.Hour+25*time.Minute), "Witkoff"),
+		dated("week-edge-in", "Wire", T0.Add(-7*day+56*time.Minute), "Witkoff"),
+		dated("week-edge-out", "Wire", T0.Add(-7*day+54*time.Minute), "Witkoff"),
+	}})
+	r := actorReport(t, s, "Witkoff")
+	if r.Day != 2 || r.Week != 4 || r.Month != 5 || r.PrevWeek != 1 {
+		t.Errorf("day/week/month/prev = %d/%d/%d/%d, want 2/4/5/1", r.Day, r.Week, r.Month, r.PrevWeek)
+	}
+	if !r.LastSeen.Equal(T0.Add(56*time.Minute)) || !r.FirstSeen.Equal(T0.Add(-7*day+54*time.Minute)) {
+		t.Errorf("first/last seen = %v/%v", r.FirstSeen, r.LastSeen)
+	}
+	trends, err := s.ActorTrends(t.Context(), []string{"Witkoff"}, T0, 24*time.Hour)
+	if err != nil || len(trends) != 1 || trends[0].Current != 2 || trends[0].Previous != 1 {
+		t.Errorf("ActorTrends over a day = %+v, %v; want 2 now and 1 before", trends, err)
+	}
+}
+
+func testActorReportNamedWithOverThirtyDays(t *testing.T, db NewDB) {
+	s := fresh(t, db)
+	// The window is the 30 UTC days ending with the day of T0.
+	monthStart := T0.Truncate(day).Add(-(store.NamedWithDays - 1) * day)
+	Commit(t, s, store.Batch{Records: []store.Record{
+		dated("a", "Wire", T0, "Witkoff", "Putin", "Witkoff"),
+		dated("b", "Wire", monthStart, "Witkoff", "Putin"),
+		dated("c", "Wire", monthStart.Add(-time.Millisecond), "Witkoff", "Rubio", "Dmitriev"),
+		dated("d", "Wire", T0.Add(-day), "Witkoff", "Dmitriev"),
+	}})
+	r, err := s.ActorReport(t.Context(), store.ActorQuery{Actor: "Witkoff", Now: T0, With: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.ActorCount{{Actor: "Putin", Count: 2}, {Actor: "Dmitriev", Count: 1}}
+	if !reflect.DeepEqual(r.With, want) {
+		t.Errorf("With = %+v, want %+v", r.With, want)
+	}
+	if r.Month != 4 {
+		t.Errorf("Month = %d, want 4 (an actor named twice by a report counts once)", r.Month)
 	}
 }

@@ -64,6 +64,15 @@ func Run(t *testing.T, db NewDB) {
 		{"MessageItems", testMessageItems},
 		{"Search", testSearch},
 		{"SearchRefusesLongQueries", testSearchRefusesLongQueries},
+		{"SearchRanksTheLatestMatches", testSearchRanksTheLatestMatches},
+		{"ActorReportCountsWholeHours", testActorReportCountsWholeHours},
+		{"ActorReportNamedWithOverThirtyDays", testActorReportNamedWithOverThirtyDays},
+		{"CommitSkipsRejectedReportsPastTheHorizon", testCommitSkipsRejectedReportsPastTheHorizon},
+		{"PruneDropsOldRejectedReports", testPruneDropsOldRejectedReports},
+		{"PruneKeepsTheCounts", testPruneKeepsTheCounts},
+		{"PrunedReportIsNotCountedTwice", testPrunedReportIsNotCountedTwice},
+		{"RebuildCounts", testRebuildCounts},
+		{"Size", testSize},
 		{"QueueDailyPeriods", testQueueDailyPeriods},
 		{"QueueDailyEntryIsDueAtOnce", testQueueDailyEntryIsDueAtOnce},
 		{"QueueDailyRefusesAnEmptyPeriod", testQueueDailyRefusesAnEmptyPeriod},
@@ -116,12 +125,12 @@ func actorReport(t *testing.T, s store.Store, actor string) store.ActorReport {
 // searchIDs returns, sorted, the ids of the items Search finds for query.
 func searchIDs(t *testing.T, s store.Store, query string) []string {
 	t.Helper()
-	hits, err := s.Search(t.Context(), query, 100)
+	res, err := s.Search(t.Context(), query, 100)
 	if err != nil {
 		t.Fatalf("Search(%q): %v", query, err)
 	}
 	var ids []string
-	for _, h := range hits {
+	for _, h := range res.Hits {
 		ids = append(ids, h.Item.ID)
 	}
 	slices.Sort(ids)
