@@ -3,318 +3,250 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
-	"log/slog"
 	"math"
-	"math/rand/v2"
-	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"storyline/feeds"
 	"storyline/store"
 )
 
-// The size of the benchmark store.
-const (
-	benchItems          = 100_000
-	benchMentionsPer    = 3 // mentions per item: 300,000 in all
-	benchActors         = 40
-	benchVocabulary     = 5000
-	benchPostedFraction = 10 // one item in ten is posted
-	benchInsertBatch    = 200
-)
+// benchReports lists the store sizes the store benchmarks run at; add
+// 10000000 for ten million reports (about 11 GB in the system's temporary
+// directory, generated once in half an hour).
+var benchReports = flag.String("reports", "1000,100000,1000000", "comma-separated store sizes of BenchmarkCommandQueries")
 
-// benchActor is the name of actor i; actor 0 is named most often.
-func benchActor(i int) string { return fmt.Sprintf("Actor %02d", i) }
-
-// BenchmarkCommandQueries measures the store queries behind the bot's
-// commands on a store of 100,000 items and 300,000 mentions, generated once
-// for all sub-benchmarks. Each is compared with a baseline in the same run:
-// the same query with mentions_actor_at dropped, or a LIKE scan instead of
-// the full-text index.
+// BenchmarkCommandQueries measures, on stores of 1,000, 100,000 and
+// 1,000,000 reports (see benchStorePath), the store's side of every command
+// and of a poll that finds nothing new, reporting the median and 99th
+// percentile of single calls. Each is run beside its baseline, the queries
+// before counts, bounded search and prepared statements (kept below as
+// they were), on the same store in the same run.
+//
+//	go test -run '^$' -bench CommandQueries -benchtime 200x ./store/sqlite/
 func BenchmarkCommandQueries(b *testing.B) {
-	s := benchStore(b)
+	for _, n := range benchSizes(b) {
+		b.Run(fmt.Sprintf("reports=%d", n), func(b *testing.B) { benchCommands(b, openBench(b, n)) })
+	}
+}
+
+// benchSizes returns the store sizes -reports lists.
+func benchSizes(b *testing.B) []int {
+	var sizes []int
+	for _, field := range strings.Split(*benchReports, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil || n <= 0 {
+			b.Fatalf("-reports: %q is not a number of reports", field)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
+}
+
+// benchCommands runs the command benchmarks on s.
+func benchCommands(b *testing.B, s *Store) {
 	ctx := b.Context()
+	busiest := store.ActorQuery{Actor: benchActor(0), Now: t0, Days: 30, Latest: 5, With: 5}
 	actors := make([]string, benchActors)
 	for i := range actors {
 		actors[i] = benchActor(i)
 	}
-	report := func(actor string) func(*testing.B) {
-		return func(b *testing.B) {
-			q := store.ActorQuery{Actor: actor, Now: t0, Days: 30, Latest: 5, With: 5}
-			for b.Loop() {
-				if _, err := s.ActorReport(ctx, q); err != nil {
-					b.Fatal(err)
-				}
-			}
-			reportMillis(b)
+	pair := func(name string, current, baseline func() error) {
+		b.Run(name+"/now", func(b *testing.B) { percentiles(b, current) })
+		if baseline != nil {
+			b.Run(name+"/baseline", func(b *testing.B) { percentiles(b, baseline) })
 		}
 	}
-	trends := func(b *testing.B) {
-		for b.Loop() {
-			if _, err := s.ActorTrends(ctx, actors, t0, 7*day); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportMillis(b)
-	}
-	b.Run("actor-report/busiest-actor", report(benchActor(0)))
-	b.Run("actor-report/median-actor", report(benchActor(benchActors/2)))
-	b.Run("actor-trends/40-actors", trends)
-	// Of the 100,000 items, w17 is in 27,079, the phrase "Actor 00" in
-	// 56,852, "w3 w4" in 4,143, w250 or w251 in 3,345 and w4321 in 75.
-	for _, q := range []string{"w17", `"Actor 00"`, `"w3 w4"`, "w250 OR w251", "w4321"} {
-		b.Run("search/fts5/"+q, func(b *testing.B) {
-			for b.Loop() {
-				if _, err := s.Search(ctx, q, 10); err != nil {
-					b.Fatal(err)
-				}
-			}
-			reportMillis(b)
+	pair("actor-busiest", func() error {
+		_, err := s.ActorReport(ctx, busiest)
+		return err
+	}, func() error {
+		_, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (store.ActorReport, error) { return oldActorReport(ctx, tx, busiest) })
+		return err
+	})
+	pair("actors-40", func() error {
+		_, err := s.ActorTrends(ctx, actors, t0, 7*day)
+		return err
+	}, func() error {
+		_, err := oldActorTrends(ctx, s, actors, t0, 7*day)
+		return err
+	})
+	// The phrase "Actor 00" is in 57% of the reports, w17 in 27%, w4321 in
+	// fewer than one in a thousand.
+	for _, q := range []string{`"Actor 00"`, "w17", "w4321"} {
+		pair("search-"+q, func() error {
+			_, err := s.Search(ctx, q, 10)
+			return err
+		}, func() error {
+			_, err := queryRows(ctx, s.reader, scanSearchHit, oldSearchSQL, q, 10, oldSearchRanked)
+			return err
 		})
 	}
-	for _, q := range []string{"w17", `"Actor 00"`} {
-		b.Run("search/baseline-rank-every-match/"+q, func(b *testing.B) {
-			for b.Loop() {
-				if _, err := s.search(ctx, q, 10, math.MaxInt64); err != nil {
-					b.Fatal(err)
-				}
-			}
-			reportMillis(b)
-		})
-	}
-	b.Run("search/baseline-like-scan/w4321", func(b *testing.B) {
-		for b.Loop() {
-			likeSearch(b, s, "w4321")
+	pair("latest-10", func() error {
+		_, err := s.LatestPosted(ctx, 10)
+		return err
+	}, nil)
+	poll, state := benchPoll(s, 35)
+	pair("poll-nothing-new-35", func() error {
+		fresh, err := s.Unseen(ctx, poll)
+		if err == nil && len(fresh) > 0 {
+			err = fmt.Errorf("%d of the poll's items are new", len(fresh))
 		}
-		reportMillis(b)
-	})
-	b.Run("latest-posted/10", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := s.LatestPosted(ctx, 10); err != nil {
-				b.Fatal(err)
-			}
+		if err == nil {
+			_, err = s.Commit(ctx, store.Batch{State: state})
 		}
-		reportMillis(b)
-	})
-	b.Run("message-items", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := s.MessageItems(ctx, "m-500"); err != nil {
-				b.Fatal(err)
-			}
+		return err
+	}, func() error {
+		fresh, err := oldUnseen(ctx, s, poll)
+		if err == nil && len(fresh) > 0 {
+			err = fmt.Errorf("%d of the poll's items are new", len(fresh))
 		}
-		reportMillis(b)
-	})
-	b.Run("baseline-without-mentions-index", func(b *testing.B) {
-		exec(b, s, `DROP INDEX mentions_actor_at`)
-		defer exec(b, s, `CREATE INDEX mentions_actor_at ON mentions (actor, at)`)
-		b.Run("actor-report/busiest-actor", report(benchActor(0)))
-		b.Run("actor-trends/40-actors", trends)
+		if err == nil {
+			_, err = s.Commit(ctx, store.Batch{State: state})
+		}
+		return err
 	})
 }
 
-// reportMillis reports the mean time per operation in milliseconds.
-func reportMillis(b *testing.B) {
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(b.N), "ms/op")
+// benchPoll returns the n latest reports of a benchmark store as a feed
+// would carry them again, and the feed's state after the poll.
+func benchPoll(s *Store, n int) ([]feeds.Item, feeds.State) {
+	var maxSeq int
+	_ = s.reader.QueryRow(`SELECT max(seq) FROM items`).Scan(&maxSeq)
+	var items []feeds.Item
+	for k := max(0, maxSeq-n); k < maxSeq; k++ {
+		id := benchItemID(k)
+		items = append(items, feeds.Item{ID: id, GUID: id, Link: "https://wire.example/" + id, Title: "t"})
+	}
+	return items, feeds.State{URL: "https://wire.example/feed", LastPoll: t0, LastSuccess: t0, NextPoll: t0.Add(10 * time.Minute)}
 }
 
-// likeSearch is the baseline of Search: the latest ten items whose title or
-// text contains word, found by reading every row.
-func likeSearch(b *testing.B, s *Store, word string) {
-	_, err := queryRows(b.Context(), s.reader, func(r row) (string, error) {
-		var id, title string
-		return id, r.Scan(&id, &title)
-	}, `
-		SELECT id, title FROM items WHERE title LIKE ?1 OR text LIKE ?1
-		ORDER BY seq DESC LIMIT 10`, "%"+word+"%")
-	if err != nil {
+// percentiles runs op in b.Loop and reports the median and 99th
+// percentile of its calls in milliseconds. A first call, not measured,
+// reads what op needs into the page cache.
+func percentiles(b *testing.B, op func() error) {
+	if err := op(); err != nil {
 		b.Fatal(err)
 	}
-}
-
-// exec runs one statement on the writer.
-func exec(b *testing.B, s *Store, query string, args ...any) {
-	b.Helper()
-	if _, err := s.writer.ExecContext(context.Background(), query, args...); err != nil {
-		b.Fatalf("%s: %v", query, err)
+	var took []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if err := op(); err != nil {
+			b.Fatal(err)
+		}
+		took = append(took, time.Since(start))
 	}
+	slices.Sort(took)
+	at := func(p float64) float64 {
+		i := int(math.Ceil(p*float64(len(took)))) - 1
+		return float64(took[max(i, 0)].Microseconds()) / 1e3
+	}
+	b.ReportMetric(at(0.50), "p50-ms")
+	b.ReportMetric(at(0.99), "p99-ms")
 }
 
-// benchStore generates the benchmark store in b.TempDir(). Items are
-// published over the year before t0, four in ten of them in the last 30
-// days; each names three distinct actors, drawn with weights 1/(rank+1);
-// titles and texts are words of a Zipf-distributed vocabulary with the
-// actors' names. One item in ten is posted (its outbox entry sent) and
-// leads a cluster that the next two items join.
-func benchStore(b *testing.B) *Store {
-	b.Helper()
-	start := time.Now()
-	s, err := Open(b.Context(), filepath.Join(b.TempDir(), "bench.db"), slog.New(slog.DiscardHandler),
-		WithClock(func() time.Time { return t0 }))
+// The baseline: the queries of ActorReport, ActorTrends, Search and Unseen
+// as they were before the counts (they counted mentions through
+// mentions_actor_at), the bounded search (bm25 over the latest 10,000
+// matches) and the statements prepared once.
+const (
+	oldActorCountsSQL = `
+		SELECT coalesce(sum(at > ?2), 0), coalesce(sum(at > ?3), 0), count(*),
+		       coalesce(sum(at > ?5 AND at <= ?3), 0)
+		FROM mentions WHERE actor = ?1 AND at > ?4 AND at <= ?6`
+	oldActorSeenSQL = `
+		SELECT (SELECT min(at) FROM mentions WHERE actor = ?1),
+		       (SELECT max(at) FROM mentions WHERE actor = ?1)`
+	oldActorWithSQL = `
+		SELECT other.actor, count(*) AS n
+		FROM (SELECT item_id FROM mentions WHERE actor = ?1 AND at <= ?2 ORDER BY at DESC LIMIT ?3) AS m
+		CROSS JOIN mentions AS other ON other.item_id = m.item_id AND other.actor != ?1
+		GROUP BY other.actor ORDER BY n DESC, other.actor LIMIT ?4`
+	oldActorDailySQL = `
+		SELECT (at - ?2) / 86400000, count(*) FROM mentions
+		WHERE actor = ?1 AND at >= ?2 AND at < ?3 GROUP BY 1`
+	oldNamedWithSample = 1000
+	oldActorTrendsSQL  = `
+		SELECT a.value,
+		       (SELECT count(*) FROM mentions WHERE actor = a.value AND at > ?2 AND at <= ?3),
+		       (SELECT count(*) FROM mentions WHERE actor = a.value AND at > ?4 AND at <= ?2)
+		FROM json_each(?1) AS a ORDER BY 2 DESC, 3 DESC, 1`
+	oldSearchSQL = `
+		WITH best AS (
+			SELECT rowid, score FROM (
+				SELECT rowid, bm25(items_fts, 2.0, 1.0) AS score FROM items_fts
+				WHERE items_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3)
+			ORDER BY score LIMIT ?2)
+		SELECT i.id, i.title, i.link, i.feed_name, i.published, i.relevant,
+		       snippet(items_fts, -1, char(2), char(3), '…', 20)
+		FROM best CROSS JOIN items_fts ON items_fts.rowid = best.rowid
+		CROSS JOIN items AS i ON i.seq = best.rowid
+		WHERE items_fts MATCH ?1
+		ORDER BY best.score, best.rowid DESC`
+	oldSearchRanked = 10_000
+)
+
+// oldActorReport is ActorReport before the counts.
+func oldActorReport(ctx context.Context, tx *sql.Tx, q store.ActorQuery) (store.ActorReport, error) {
+	r := store.ActorReport{Actor: q.Actor}
+	now := millis(q.Now)
+	err := tx.QueryRowContext(ctx, oldActorCountsSQL, q.Actor,
+		now-day.Milliseconds(), now-(7*day).Milliseconds(), now-(30*day).Milliseconds(),
+		now-(14*day).Milliseconds(), now).Scan(&r.Day, &r.Week, &r.Month, &r.PrevWeek)
 	if err != nil {
-		b.Fatalf("Open: %v", err)
+		return r, err
 	}
-	b.Cleanup(func() { _ = s.Close() })
-	if err := generateBench(b.Context(), s); err != nil {
-		b.Fatalf("generate: %v", err)
+	var first, last sql.NullInt64
+	if err := tx.QueryRowContext(ctx, oldActorSeenSQL, q.Actor).Scan(&first, &last); err != nil {
+		return r, err
 	}
-	b.Logf("generated %d items, %d mentions in %s", benchItems, benchItems*benchMentionsPer, time.Since(start).Round(time.Millisecond))
-	return s
+	if r.With, err = queryRows(ctx, tx, scanActorCount, oldActorWithSQL, q.Actor, now, oldNamedWithSample, q.With); err != nil {
+		return r, err
+	}
+	if r.Latest, err = queryRows(ctx, tx, scanItemRef, actorLatestSQL, q.Actor, q.Latest); err != nil {
+		return r, err
+	}
+	end := q.Now.UTC().Truncate(day).Add(day)
+	_, err = queryRows(ctx, tx, func(r row) ([2]int, error) {
+		var c [2]int
+		return c, r.Scan(&c[0], &c[1])
+	}, oldActorDailySQL, q.Actor, millis(end.Add(-time.Duration(q.Days)*day)), millis(end))
+	return r, err
 }
 
-// generateBench fills s with the benchmark data in one transaction, with
-// foreign keys off (items and their clusters refer to each other), builds
-// the full-text index once at the end, whatever the schema's insert path,
-// and leaves the database analysed and checkpointed, as a long-running
-// store is.
-func generateBench(ctx context.Context, s *Store) error {
-	conn, err := s.writer.Conn(ctx)
+// oldActorTrends is ActorTrends before the counts.
+func oldActorTrends(ctx context.Context, s *Store, actors []string, now time.Time, window time.Duration) ([]store.ActorTrend, error) {
+	names := `["` + strings.Join(actors, `","`) + `"]`
+	end := millis(now)
+	return queryRows(ctx, s.reader, func(r row) (store.ActorTrend, error) {
+		var t store.ActorTrend
+		return t, r.Scan(&t.Actor, &t.Current, &t.Previous)
+	}, oldActorTrendsSQL, names, end-window.Milliseconds(), end, end-2*window.Milliseconds())
+}
+
+// oldUnseen is Unseen before its query was prepared once: database/sql
+// prepares it again on every call.
+func oldUnseen(ctx context.Context, s *Store, items []feeds.Item) ([]feeds.Item, error) {
+	var ids, links []string
+	for _, it := range items {
+		ids = append(ids, it.ID)
+		links = append(links, it.Link)
+	}
+	keys, err := queryRows(ctx, s.reader, func(r row) ([2]string, error) {
+		var k [2]string
+		return k, r.Scan(&k[0], &k[1])
+	}, storedSQL, `["`+strings.Join(ids, `","`)+`"]`, `["`+strings.Join(links, `","`)+`"]`)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
-		return err
+	seen := [2]map[string]bool{make(map[string]bool), make(map[string]bool)}
+	for _, k := range keys {
+		seen[k[0][0]-'0'][k[1]] = true
 	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	g := newBenchGen()
-	if _, err := tx.ExecContext(ctx, `DROP TRIGGER IF EXISTS items_fts_insert`); err != nil {
-		return rollback(tx, err)
-	}
-	for first := 0; first < benchItems; first += benchInsertBatch {
-		if err := g.insertBatch(tx, first, min(benchInsertBatch, benchItems-first)); err != nil {
-			return rollback(tx, err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO items_fts (items_fts) VALUES ('rebuild')`); err != nil {
-		return rollback(tx, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	for _, stmt := range []string{`PRAGMA foreign_keys = ON`, `ANALYZE`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("%s: %w", stmt, err)
-		}
-	}
-	return nil
-}
-
-// benchGen draws the benchmark data from a fixed seed.
-type benchGen struct {
-	rng    *rand.Rand
-	zipf   *rand.Zipf
-	weight []float64 // cumulative actor weights
-}
-
-func newBenchGen() *benchGen {
-	rng := rand.New(rand.NewPCG(1, 2))
-	g := &benchGen{rng: rng, zipf: rand.NewZipf(rng, 1.1, 1, benchVocabulary-1)}
-	total := 0.0
-	for i := range benchActors {
-		total += 1 / float64(i+1)
-		g.weight = append(g.weight, total)
-	}
-	return g
-}
-
-// actors draws benchMentionsPer distinct actors.
-func (g *benchGen) actors() []string {
-	var out []string
-	for len(out) < benchMentionsPer {
-		x := g.rng.Float64() * g.weight[len(g.weight)-1]
-		i := 0
-		for g.weight[i] < x {
-			i++
-		}
-		if name := benchActor(i); !slices.Contains(out, name) {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
-// words draws n vocabulary words.
-func (g *benchGen) words(n int) string {
-	w := make([]string, n)
-	for i := range w {
-		w[i] = fmt.Sprintf("w%d", g.zipf.Uint64())
-	}
-	return strings.Join(w, " ")
-}
-
-// published draws a publication time: 40% in the last 30 days, the rest in
-// the year before t0.
-func (g *benchGen) published() time.Time {
-	span := 365 * day
-	if g.rng.IntN(10) < 4 {
-		span = 30 * day
-	}
-	return t0.Add(-time.Duration(g.rng.Int64N(int64(span))))
-}
-
-// insertBatch inserts items first … first+n-1 with their mentions and, for
-// the posted ones, a cluster and a sent outbox entry.
-func (g *benchGen) insertBatch(tx *sql.Tx, first, n int) error {
-	var items, mentions, clusters, outbox rowsSQL
-	for k := first; k < first+n; k++ {
-		id := fmt.Sprintf("item-%06d", k)
-		at := millis(g.published())
-		names := g.actors()
-		var cluster int64
-		if k%benchPostedFraction < 3 {
-			cluster = int64(k/benchPostedFraction + 1)
-		}
-		message := ""
-		if k%benchPostedFraction == 0 {
-			message = fmt.Sprintf("m-%d", k/benchPostedFraction)
-			clusters.add(`(?, ?, ?, ?, 'ch', ?)`, cluster, id, at, at, message)
-			outbox.add(`('post', json_array(?), ?, 'sent', ?, 'ch', ?, ?, ?)`, id, cluster, at, message, at, at)
-		}
-		items.add(`(?, 'https://wire.example/feed', ?, ?, ?, ?, ?, '', ?, ?, 'en', ?, 1.5, json(?), '[]', '[]', '[]', '[]', ?, ?, 'ch')`,
-			id, fmt.Sprintf("Wire %d", k%7), id, "https://wire.example/"+id,
-			g.words(8)+" "+names[0], g.words(20)+" "+strings.Join(names, " ")+" "+g.words(20),
-			at, at, message != "", `["`+strings.Join(names, `","`)+`"]`, nullID(cluster), message)
-		for _, name := range names {
-			mentions.add(`(?, ?, ?)`, id, name, at)
-		}
-	}
-	for _, st := range []struct {
-		head string
-		rows *rowsSQL
-	}{
-		{`INSERT INTO items (id, feed_url, feed_name, guid, link, title, text, summary, published, seen_at,
-			language, relevant, score, actors, phrases, context, excluded, spans, cluster_id, message_id, channel_id) VALUES `, &items},
-		{`INSERT INTO mentions (item_id, actor, at) VALUES `, &mentions},
-		{`INSERT INTO clusters (id, lead_item_id, created_at, updated_at, channel_id, message_id) VALUES `, &clusters},
-		{`INSERT INTO outbox (kind, item_ids, cluster_id, status, next_attempt, channel_id, message_id, created_at, sent_at) VALUES `, &outbox},
-	} {
-		if len(st.rows.args) == 0 {
-			continue
-		}
-		if _, err := tx.Exec(st.head+st.rows.values.String(), st.rows.args...); err != nil {
-			return fmt.Errorf("batch at %d: %w", first, err)
-		}
-	}
-	return nil
-}
-
-// rowsSQL builds the VALUES list of a multi-row INSERT.
-type rowsSQL struct {
-	values strings.Builder
-	args   []any
-}
-
-// add appends one row.
-func (r *rowsSQL) add(row string, args ...any) {
-	if r.values.Len() > 0 {
-		r.values.WriteString(", ")
-	}
-	r.values.WriteString(row)
-	r.args = append(r.args, args...)
+	return store.DropSeen(items, seen[0], seen[1]), nil
 }
