@@ -459,3 +459,26 @@ func TestFailedCommitLeavesNoDevelopment(t *testing.T) {
 	f.poll("Wire", kyiv[0])
 	f.check(f.drain(), []queued{{store.KindPost, []string{"kyiv-wire"}, 1}})
 }
+
+// TestRejectedReportsPastRetentionAreNotStored polls a feed carrying, beside
+// a fresh report, a rejected one published longer ago than KeepUnrelated and
+// an old relevant one: the old rejected report is not stored, so that it is
+// not stored and counted again each time retention drops it.
+func TestRejectedReportsPastRetentionAreNotStored(t *testing.T) {
+	f := newFixture(t, func(o *ingest.Options) { o.KeepUnrelated = 30 * 24 * time.Hour })
+	oldSport := report{"Wire", "old-sport", "Zelensky watches the derby", "Football in Kyiv.", 31 * 24 * time.Hour}
+	newSport := report{"Wire", "new-sport", "Zelensky watches the cup final", "Football in Kyiv.", time.Hour}
+	oldPlan := geneva
+	oldPlan.id, oldPlan.age = "old-geneva", 40*24*time.Hour
+	f.poll("Wire", oldSport, newSport, oldPlan)
+	for id, want := range map[string]bool{"old-sport": false, "new-sport": true, "old-geneva": true} {
+		_, err := f.st.Records(t.Context(), []string{id})
+		if stored := err == nil; stored != want || (err != nil && !errors.Is(err, store.ErrNotFound)) {
+			t.Errorf("%s stored = %v (%v), want %v", id, stored, err, want)
+		}
+	}
+	r, err := f.st.ActorReport(t.Context(), store.ActorQuery{Actor: "Volodymyr Zelensky", Now: f.now, Days: 60})
+	if err != nil || r.FirstSeen.IsZero() || !r.FirstSeen.Equal(f.now.Add(-time.Hour)) {
+		t.Errorf("Zelensky first seen %v, %v; want only the new report counted", r.FirstSeen, err)
+	}
+}
