@@ -42,7 +42,9 @@ const (
 // ActorReport returns the mention statistics of q.Actor, read in one
 // snapshot.
 func (s *Store) ActorReport(ctx context.Context, q store.ActorQuery) (store.ActorReport, error) {
-	r, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (store.ActorReport, error) { return actorReport(ctx, tx, q) })
+	r, err := snapshot(ctx, s.reader, func(tx *sql.Tx) (store.ActorReport, error) {
+		return actorReport(ctx, preparedTx{tx, s.prepared}, q)
+	})
 	if err != nil {
 		return store.ActorReport{}, fmt.Errorf("actor report %q: %w", q.Actor, err)
 	}
@@ -50,7 +52,7 @@ func (s *Store) ActorReport(ctx context.Context, q store.ActorQuery) (store.Acto
 }
 
 // actorReport runs ActorReport's queries in tx.
-func actorReport(ctx context.Context, tx *sql.Tx, q store.ActorQuery) (store.ActorReport, error) {
+func actorReport(ctx context.Context, tx rowReader, q store.ActorQuery) (store.ActorReport, error) {
 	r := store.ActorReport{Actor: q.Actor}
 	dayW, week, month := store.HoursBefore(q.Now, 24), store.HoursBefore(q.Now, 7*24), store.HoursBefore(q.Now, 30*24)
 	err := tx.QueryRowContext(ctx, actorCountsSQL, q.Actor, millis(dayW.Start), millis(week.Start),
@@ -78,7 +80,7 @@ func actorReport(ctx context.Context, tx *sql.Tx, q store.ActorQuery) (store.Act
 }
 
 // dailyCounts counts q.Actor's mentions per UTC day over q.Days days.
-func dailyCounts(ctx context.Context, tx *sql.Tx, q store.ActorQuery) ([]int, error) {
+func dailyCounts(ctx context.Context, tx rowReader, q store.ActorQuery) ([]int, error) {
 	if q.Days <= 0 {
 		return nil, nil
 	}
@@ -133,10 +135,11 @@ func (s *Store) ActorTrends(ctx context.Context, actors []string, now time.Time,
 		return nil, fmt.Errorf("actor trends: %w", err)
 	}
 	cur := store.HoursBefore(now, store.Hours(window))
-	out, err := queryRows(ctx, s.reader, func(r row) (store.ActorTrend, error) {
+	rows, err := s.prepared[actorTrendsSQL].QueryContext(ctx, string(namesJSON), millis(cur.Shift().Start), millis(cur.Start), millis(cur.End))
+	out, err := readRows(rows, err, func(r row) (store.ActorTrend, error) {
 		var t store.ActorTrend
 		return t, r.Scan(&t.Actor, &t.Current, &t.Previous)
-	}, actorTrendsSQL, string(namesJSON), millis(cur.Shift().Start), millis(cur.Start), millis(cur.End))
+	})
 	if err != nil {
 		return nil, fmt.Errorf("actor trends: %w", err)
 	}

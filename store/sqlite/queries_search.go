@@ -72,7 +72,8 @@ func (s *Store) Search(ctx context.Context, query string, limit int) (store.Sear
 // search runs one FTS5 query in one snapshot, ranking at most the latest
 // ranked matches.
 func (s *Store) search(ctx context.Context, query string, limit, ranked int) (store.SearchResult, error) {
-	return snapshot(ctx, s.reader, func(tx *sql.Tx) (store.SearchResult, error) {
+	return snapshot(ctx, s.reader, func(sqlTx *sql.Tx) (store.SearchResult, error) {
+		tx := preparedTx{sqlTx, s.prepared}
 		horizon, err := queryRows(ctx, tx, column[int64], searchHorizonSQL, query, ranked)
 		if err != nil {
 			return store.SearchResult{}, err

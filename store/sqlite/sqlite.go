@@ -31,9 +31,10 @@ type Store struct {
 	reader *sql.DB
 	logger *slog.Logger
 	now    func() time.Time
-	// prepared holds the statements run on every poll, prepared once on
-	// their pool (database/sql prepares each again on a new connection):
-	// Unseen's on the readers, Commit's on the writer.
+	// prepared holds, by their text, the statements run on every poll and
+	// every command, prepared once on their pool (database/sql prepares
+	// each again on a new connection): Commit's on the writer, the others
+	// on the readers.
 	prepared map[string]*sql.Stmt
 }
 
@@ -88,10 +89,17 @@ func (s *Store) open(ctx context.Context, path string) error {
 	return s.prepare(ctx)
 }
 
-// prepare prepares Unseen's query on the readers and Commit's statements
-// on the writer.
+// preparedReads are the queries of Unseen and of the commands run most,
+// which Open prepares on the readers.
+var preparedReads = []string{
+	storedSQL, searchHorizonSQL, searchSQL, actorCountsSQL, actorSeenSQL, actorWithSQL,
+	actorLatestSQL, actorDailySQL, actorTrendsSQL,
+}
+
+// prepare prepares preparedReads on the readers and Commit's statements on
+// the writer.
 func (s *Store) prepare(ctx context.Context) error {
-	for db, queries := range map[*sql.DB][]string{s.reader: {storedSQL}, s.writer: commitSQL} {
+	for db, queries := range map[*sql.DB][]string{s.reader: preparedReads, s.writer: commitSQL} {
 		for _, q := range queries {
 			st, err := db.PrepareContext(ctx, q)
 			if err != nil {
