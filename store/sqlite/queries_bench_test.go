@@ -91,6 +91,10 @@ func benchCommands(b *testing.B, s *Store) {
 		_, err := s.LatestPosted(ctx, 10)
 		return err
 	}, nil)
+	pair("why-posted", func() error {
+		_, err := s.MessageItems(ctx, "m-50")
+		return err
+	}, nil)
 	poll, state := benchPoll(s, 35)
 	pair("poll-nothing-new-35", func() error {
 		fresh, err := s.Unseen(ctx, poll)
