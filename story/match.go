@@ -183,6 +183,8 @@ type scratch struct {
 	last    []int32
 	lastGen []uint32
 	field   uint32
+	// sum holds the buffers of a summary.
+	sum summaryScratch
 }
 
 // NewMatcher compiles def into a Matcher. It fails with ErrEmptyPattern or

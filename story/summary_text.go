@@ -13,7 +13,12 @@ import (
 // Gen., Jan., г.), an initial (J.) or a dotted acronym (U.S., т.е.) does
 // not end one, nor does a dot inside a number (3.5).
 func splitSentences(s string) [][2]int {
-	var out [][2]int
+	return appendSentences(nil, s)
+}
+
+// appendSentences appends the byte ranges of the sentences of s, as
+// splitSentences finds them, to out.
+func appendSentences(out [][2]int, s string) [][2]int {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -242,9 +247,13 @@ func cutBoilerplateTail(s string) string {
 }
 
 // dropTruncatedLast drops a final sentence cut short by the feed (ending in
-// an ellipsis) when there are others.
+// an ellipsis) when the report has others.
 func dropTruncatedLast(sents []sentence) []sentence {
-	if n := len(sents); n > 1 {
+	report := len(sents)
+	if report > 0 && sents[0].lead {
+		report--
+	}
+	if n := len(sents); report > 1 {
 		last := sents[n-1].text
 		if strings.HasSuffix(last, "…") || strings.HasSuffix(last, "...") {
 			return sents[:n-1]
