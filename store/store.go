@@ -54,6 +54,11 @@ type Store interface {
 	// order, without their Signature. A missing id is an error wrapping
 	// ErrNotFound.
 	Records(ctx context.Context, ids []string) ([]Record, error)
+	// LatestRecords returns at most limit stored records whose stored
+	// verdict is relevant (or, for false, is not) and that were published
+	// at or after since, newest published first (then by item id), without
+	// their Signature. Its cost follows limit, not the store.
+	LatestRecords(ctx context.Context, relevant bool, since time.Time, limit int) ([]Record, error)
 	// FeedStates returns the remembered state of every feed, by URL.
 	FeedStates(ctx context.Context) (map[string]feeds.State, error)
 	// Signatures returns every report that belongs to a development and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"storyline/feeds"
 	"storyline/store"
@@ -75,6 +76,18 @@ func (s *Store) Records(ctx context.Context, ids []string) ([]store.Record, erro
 			return nil, fmt.Errorf("records: item %q: %w", id, store.ErrNotFound)
 		}
 		out = append(out, r)
+	}
+	return out, nil
+}
+
+// LatestRecords returns the latest limit records published since then
+// with the given stored verdict, newest first.
+func (s *Store) LatestRecords(ctx context.Context, relevant bool, since time.Time, limit int) ([]store.Record, error) {
+	out, err := queryRows(ctx, s.pool, scanRecord,
+		selectRecordsSQL+`WHERE relevant = $1 AND published >= $2 ORDER BY published DESC, id LIMIT $3`,
+		relevant, millis(since), max(limit, 0))
+	if err != nil {
+		return nil, fmt.Errorf("latest records: %w", err)
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"storyline/feeds"
 	"storyline/store"
@@ -96,6 +97,20 @@ func (s *Store) Records(ctx context.Context, ids []string) ([]store.Record, erro
 			return nil, fmt.Errorf("records: item %q: %w", id, store.ErrNotFound)
 		}
 		out = append(out, r)
+	}
+	return out, nil
+}
+
+// latestRecordsSQL reads the latest records of one verdict published
+// since a time, through the (relevant, published) index.
+const latestRecordsSQL = selectRecordsSQL + `WHERE relevant = ? AND published >= ? ORDER BY published DESC, id LIMIT ?`
+
+// LatestRecords returns the latest limit records published since then
+// with the given stored verdict, newest first.
+func (s *Store) LatestRecords(ctx context.Context, relevant bool, since time.Time, limit int) ([]store.Record, error) {
+	out, err := queryRows(ctx, s.reader, scanRecord, latestRecordsSQL, relevant, millis(since), max(limit, 0))
+	if err != nil {
+		return nil, fmt.Errorf("latest records: %w", err)
 	}
 	return out, nil
 }

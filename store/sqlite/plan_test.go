@@ -20,6 +20,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{"OutboxStats", outboxStatsSQL, nil},
 		{"Commit join cluster", joinClusterSQL, []any{1, `["a"]`}},
 		{"Prune", pruneSQL, []any{1, 200}},
+		{"LatestRecords", latestRecordsSQL, []any{true, 0, 100}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"storyline/store"
+	"storyline/story"
 )
 
 // dated is a record naming actors, published at the given time, from feed.
@@ -381,5 +382,65 @@ func testActorReportNamedWithOverThirtyDays(t *testing.T, db NewDB) {
 	}
 	if r.Month != 4 {
 		t.Errorf("Month = %d, want 4 (an actor named twice by a report counts once)", r.Month)
+	}
+}
+
+// testLatestRecords checks that LatestRecords returns the records of one
+// verdict published since a time, newest first (then by id), at most a
+// limit, with their texts and matches.
+func testLatestRecords(t *testing.T, db NewDB) {
+	s := fresh(t, db)
+	var b store.Batch
+	for i, published := range []time.Time{T0.Add(-3 * day), T0.Add(-2 * time.Hour), T0.Add(-time.Hour), T0.Add(-time.Hour), T0.Add(-30 * time.Minute)} {
+		r := dated(fmt.Sprintf("rel-%d", i), "Wire", published, "Steve Witkoff")
+		r.Item.Text = "Text of report " + r.Item.ID
+		b.Records = append(b.Records, r)
+		other := dated(fmt.Sprintf("other-%d", i), "Wire", published)
+		other.Match = story.Match{Score: 0.2}
+		b.Records = append(b.Records, other)
+	}
+	Commit(t, s, b)
+
+	ids := func(rs []store.Record) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.Item.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		relevant bool
+		since    time.Time
+		limit    int
+		want     []string
+	}{
+		{"relevant, newest first, ties by id", true, T0.Add(-day), 10, []string{"rel-4", "rel-2", "rel-3", "rel-1"}},
+		{"rejected", false, T0.Add(-day), 10, []string{"other-4", "other-2", "other-3", "other-1"}},
+		{"limit", true, T0.Add(-day), 2, []string{"rel-4", "rel-2"}},
+		{"since is inclusive", true, T0.Add(-time.Hour), 10, []string{"rel-4", "rel-2", "rel-3"}},
+		{"everything", true, time.Time{}, 10, []string{"rel-4", "rel-2", "rel-3", "rel-1", "rel-0"}},
+		{"nothing", true, T0, 10, nil},
+		{"no limit", true, time.Time{}, 0, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.LatestRecords(t.Context(), tt.relevant, tt.since, tt.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(ids(got), tt.want) {
+				t.Errorf("LatestRecords(%v, %v, %d) = %v, want %v", tt.relevant, tt.since, tt.limit, ids(got), tt.want)
+			}
+		})
+	}
+	got, err := s.LatestRecords(t.Context(), true, T0.Add(-day), 1)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("LatestRecords = %v, %v", got, err)
+	}
+	r := got[0]
+	if r.Item.Title != "Title rel-4" || r.Item.Text != "Text of report rel-4" || !r.Match.Relevant ||
+		!slices.Equal(r.Match.Actors, []string{"Steve Witkoff"}) || len(r.Match.Spans) == 0 {
+		t.Errorf("LatestRecords record = %+v, want the stored item and match", r)
 	}
 }

@@ -38,6 +38,7 @@ func Run(t *testing.T, db NewDB) {
 		{"RestartDoesNotReprocess", testRestartDoesNotReprocess},
 		{"Unseen", testUnseen},
 		{"RecordsMissing", testRecordsMissing},
+		{"LatestRecords", testLatestRecords},
 		{"FeedStatesRoundTrip", testFeedStatesRoundTrip},
 		{"ConcurrentReadersWhileWriting", testConcurrentReadersWhileWriting},
 		{"OutboxHeadOrder", testOutboxHeadOrder},
