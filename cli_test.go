@@ -23,6 +23,7 @@ func TestHelpPrintsUsageAndSucceeds(t *testing.T) {
 		{[]string{"outbox", "retry", "-h"}, "usage: storyline outbox retry"},
 		{[]string{"outbox", "status", "-help"}, "-config file"},
 		{[]string{"version", "-h"}, "usage: storyline version"},
+		{[]string{"suggest", "-h"}, "usage: storyline suggest"},
 	}
 	for _, tt := range tests {
 		stdout, stderr, err := runCmd(t, tt.args...)

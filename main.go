@@ -47,6 +47,7 @@ commands:
   preview  fetch feeds once and print what would be posted
   run      run the bot: poll the feeds and post to Discord until stopped
   outbox   retry failed posts (outbox retry) or show the queue (outbox status)
+  suggest  list names, phrases and ambiguous aliases the story's definition may be missing
   migrate  copy the SQLite store into a PostgreSQL database
   version  print the version and the commit it was built from
 
@@ -79,6 +80,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runBot(ctx, rest, getenv, stdout, stderr)
 	case "outbox":
 		return runOutbox(ctx, rest, getenv, stdout, stderr)
+	case "suggest":
+		return runSuggest(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
 	case "version":

@@ -146,7 +146,7 @@ func serve(ctx context.Context, cfg *config.Config, st store.Store, session *dis
 		return fmt.Errorf("run: %w", err)
 	}
 	retention := store.NewRetention(st, logger, store.RetentionOptions{Keep: cfg.Store.KeepUnrelated.Duration})
-	addCommands(session, st, poster, cfg, logger, member)
+	addCommands(session, st, poster, cfg, logger, member, matcher)
 	lead := func(ctx context.Context) {
 		gateway := make(chan struct{})
 		go func() {
@@ -186,8 +186,9 @@ func newMember(st store.Store, cfg *config.Config, logger *slog.Logger) *fleet.M
 
 // addCommands answers the slash commands from the store (and /status from
 // the poster too) and registers them on READY, in [discord] guild_id when
-// it is set.
-func addCommands(session *discordgo.Session, st store.Store, poster *bot.Poster, cfg *config.Config, logger *slog.Logger, member *fleet.Member) {
+// it is set; /suggest judges the stored reports with matcher.
+func addCommands(session *discordgo.Session, st store.Store, poster *bot.Poster, cfg *config.Config, logger *slog.Logger, member *fleet.Member, matcher *story.Matcher) {
+	scope := botSuggestScope()
 	opts := bot.CommandOptions{
 		StoryName: cfg.Story.Name,
 		Threshold: cfg.Story.Threshold,
@@ -195,6 +196,10 @@ func addCommands(session *discordgo.Session, st store.Store, poster *bot.Poster,
 		Started:   time.Now(),
 		Feeds:     sources(cfg),
 		Delivery:  poster,
+		Suggest: func(ctx context.Context) (story.Suggestions, error) {
+			return suggestions(ctx, st, matcher, time.Now(), scope)
+		},
+		SuggestSince: scope.Since,
 	}
 	if member.Shared() {
 		opts.Instances = member.Instances

@@ -52,6 +52,11 @@ type CommandOptions struct {
 	// rejected token, paused channels, deferred edits, the invalid-request
 	// budget.
 	Delivery DeliveryReporter
+	// Suggest returns the candidate additions to the story's definition
+	// that /suggest shows, drawn from the reports of the last
+	// SuggestSince; /suggest says it is not available when nil.
+	Suggest      func(ctx context.Context) (story.Suggestions, error)
+	SuggestSince time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -63,6 +68,7 @@ const (
 	cmdLatest  = "latest"
 	cmdSearch  = "search"
 	cmdStatus  = "status"
+	cmdSuggest = "suggest"
 	cmdWhyPost = "Why was this posted?"
 )
 
@@ -113,7 +119,7 @@ func NewCommands(q Queries, actors []story.Actor, logger *slog.Logger, opts Comm
 }
 
 // Definitions returns the commands to register: /actor, /actors, /latest,
-// /search, /status (shown to members with Manage Server only) and the
+// /search, /status and /suggest (shown to members with Manage Server only) and the
 // "Why was this posted?" message command. All work in guilds only.
 func (c *Commands) Definitions() []*discordgo.ApplicationCommand {
 	guildOnly := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
@@ -149,6 +155,10 @@ func (c *Commands) Definitions() []*discordgo.ApplicationCommand {
 		},
 		{
 			Name: cmdStatus, Description: "Feeds, outbox, last post and uptime of the bot",
+			Contexts: guildOnly, DefaultMemberPermissions: &manageServer,
+		},
+		{
+			Name: cmdSuggest, Description: "Names, phrases and ambiguous aliases the story's definition may be missing",
 			Contexts: guildOnly, DefaultMemberPermissions: &manageServer,
 		},
 		{Name: cmdWhyPost, Type: discordgo.MessageApplicationCommand, Contexts: guildOnly},
@@ -231,6 +241,8 @@ func (c *Commands) command(x *exchange) error {
 		return c.search(x, data)
 	case cmdStatus:
 		return c.status(x)
+	case cmdSuggest:
+		return c.suggest(x)
 	case cmdWhyPost:
 		return c.whyPosted(x, data)
 	}

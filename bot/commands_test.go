@@ -106,6 +106,8 @@ type cmdSetup struct {
 	wrap func(Queries) Queries
 	// instances lists the instances sharing the store; none when nil.
 	instances func(context.Context) ([]store.Instance, error)
+	// suggest answers /suggest; not available when nil.
+	suggest func(context.Context) (story.Suggestions, error)
 }
 
 // newCmdEnvWith is newCmdEnv as setup says.
@@ -137,6 +139,7 @@ func newCmdEnvWith(t *testing.T, setup cmdSetup) *cmdEnv {
 	cmds := NewCommands(q, def.Actors, logger, CommandOptions{
 		StoryName: def.Name, Threshold: def.Threshold, Version: "v1.2.3", Started: cmdStarted,
 		Feeds: setup.feeds, Now: func() time.Time { return cmdNow }, Instances: setup.instances,
+		Suggest: setup.suggest, SuggestSince: 30 * 24 * time.Hour,
 	})
 	// Interactions are acknowledged long before Discord's three seconds;
 	// the deadline is checked on a fake clock (TestSlowStoreAnswersInTime),
@@ -331,9 +334,9 @@ func TestRegisterDefinitions(t *testing.T) {
 		name, _ := obj["name"].(string)
 		names = append(names, name)
 		switch name {
-		case cmdStatus:
+		case cmdStatus, cmdSuggest:
 			if obj["default_member_permissions"] != "32" {
-				t.Errorf("/status default_member_permissions = %v, want \"32\"", obj["default_member_permissions"])
+				t.Errorf("/%s default_member_permissions = %v, want \"32\"", name, obj["default_member_permissions"])
 			}
 		case cmdWhyPost:
 			if obj["type"] != 3.0 {
@@ -347,7 +350,7 @@ func TestRegisterDefinitions(t *testing.T) {
 			}
 		}
 	}
-	want := []string{cmdActor, cmdActors, cmdLatest, cmdSearch, cmdStatus, cmdWhyPost}
+	want := []string{cmdActor, cmdActors, cmdLatest, cmdSearch, cmdStatus, cmdSuggest, cmdWhyPost}
 	if !slices.Equal(names, want) {
 		t.Errorf("registered %v, want %v", names, want)
 	}
