@@ -31,8 +31,8 @@ func cliSuggestScope() suggestScope {
 	return suggestScope{Since: 30 * 24 * time.Hour, Relevant: 2000, Rejected: 4000}
 }
 
-// botSuggestScope is the scope of /suggest, smaller, as it answers within
-// Discord's three seconds.
+// botSuggestScope is the scope of /suggest, smaller, so that a bot busy
+// polling answers within a second or so.
 func botSuggestScope() suggestScope {
 	return suggestScope{Since: 30 * 24 * time.Hour, Relevant: 500, Rejected: 1500, Options: story.SuggestOptions{TextBytes: 1200}}
 }
