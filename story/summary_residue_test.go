@@ -171,6 +171,10 @@ func TestOpensReferring(t *testing.T) {
 		{"Die Ukraine lehnt den Plan ab.", "Merz sprach in Berlin.", false, false},
 		{"Zelensky said the talks went well.", "Rubio met Umerov.", false, false},
 		{"«Это неприемлемо», — сказал Песков.", "Кремль ответил.", false, true},
+		{"On Friday the envoys met again.", "Talks went on.", false, false},
+		{"Ten drones hit Kyiv overnight.", "Talks went on.", false, false},
+		{"To end the war, both sides must give ground.", "Talks went on.", false, false},
+		{"Ten dokument zakłada zamrożenie frontu.", "Delegacja przekazała tekst.", false, true},
 	}
 	for _, tt := range tests {
 		if got := opensReferring(tt.s, tt.prev, tt.prevFragment); got != tt.want {

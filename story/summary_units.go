@@ -34,80 +34,86 @@ const (
 // maxOpenerBytes is the longest opener word, in bytes.
 const maxOpenerBytes = 32
 
-// openerOf classifies a word, given in lower case.
+// openerOf classifies a word, given in lower case. One switch holds every
+// language's words, so that a name (most capitalised words) is found in
+// none with one search.
 func openerOf(w string) opener {
 	switch w {
+	// Definite articles: English, French, Spanish, Italian.
 	case "the", "le", "la", "les", "l", "el", "los", "las", "il", "lo", "gli":
 		return openerArticle
+	// German.
 	case "der", "die", "das", "den", "dem", "des":
 		return openerNounArticle
-	}
-	if refersBack(w) {
+
+	// Pronouns, demonstratives, anaphoric adjectives and connectives.
+	// English
+	case "he", "she", "it", "they", "we", "his", "her", "its", "their", "this", "these", "those",
+		"that", "such", "however", "but", "also", "moreover", "furthermore", "nevertheless",
+		"nonetheless", "instead", "thus", "therefore", "corresponding", "aforementioned",
+		// Russian
+		"он", "она", "оно", "они", "его", "её", "ее", "их", "этот", "эта", "это", "эти", "этого",
+		"этой", "этим", "этих", "этом", "такой", "такая", "такое", "такие", "данный", "данная",
+		"данное", "данные", "указанный", "указанная", "указанное", "указанные", "упомянутый",
+		"соответствующий", "соответствующая", "соответствующее", "соответствующие", "однако",
+		"но", "также", "кроме", "тогда", "там",
+		// Ukrainian
+		"він", "вона", "воно", "вони", "її", "їх", "цей", "ця", "це", "ці", "цього", "цієї",
+		"цим", "цих", "цьому", "такий", "така", "таке", "такі", "зазначений", "зазначена",
+		"зазначене", "зазначені", "вказаний", "згаданий", "відповідний", "відповідна",
+		"відповідне", "відповідні", "однак", "проте", "але", "також", "крім", "тоді",
+		// German
+		"er", "sie", "es", "dies", "diese", "dieser", "dieses", "diesen", "diesem", "solche",
+		"jedoch", "aber", "auch", "zudem", "außerdem", "dort", "damals", "ihre", "seine",
+		"entsprechende",
+		// French
+		"elle", "ils", "elles", "ce", "cet", "cette", "ces", "cela", "ceci", "celui",
+		"celle", "ceux", "son", "sa", "ses", "leur", "leurs", "cependant", "mais", "toutefois",
+		"aussi", "là", "ledit", "ladite",
+		// Polish (on, to, ten, ta, te, ci and one read as Polish only in
+		// Polish text: see polishOnly)
+		"on", "ona", "ono", "oni", "one", "jego", "jej", "ten", "ta", "to", "te", "ci",
+		"tego", "tej", "tym", "tych", "taki", "taka", "takie", "wtedy", "jednak", "ale",
+		"również", "także", "ponadto", "wspomniany", "odpowiedni", "odpowiednie",
+		// Spanish, Italian
+		"él", "ella", "ellos", "ellas", "este", "esta", "estos", "estas", "ese", "esa", "dicho",
+		"dicha", "pero", "además", "lui", "lei", "essi", "questo", "questa", "questi", "queste",
+		"tale", "tuttavia", "ma", "inoltre":
 		return openerRefers
-	}
-	switch w {
+
+	// Prepositions and conjunctions that open sentences.
 	// English, German, French, Spanish, Italian
-	case "in", "on", "at", "after", "before", "during", "according", "while", "when", "meanwhile",
+	case "in", "at", "after", "before", "during", "according", "while", "when", "meanwhile",
 		"earlier", "later", "there", "what", "an", "as", "if", "since", "although",
 		"im", "am", "auf", "nach", "bei", "mit", "für", "vor", "während", "laut", "wie",
 		"en", "dans", "selon", "après", "avant", "pendant", "lors", "au", "aux", "à", "pour",
-		"según", "tras", "durante", "secondo", "dopo", "per":
-		return openerStart
-	// Russian, Ukrainian
-	case "в", "во", "на", "по", "с", "со", "у", "к", "из", "за", "от", "до", "для", "после", "перед",
-		"при", "как", "что", "когда", "где", "з", "зі", "із", "від", "після", "під", "як", "що", "коли":
-		return openerStart
-	// Polish
-	case "w", "we", "z", "ze", "od", "do", "dla", "po", "podczas", "według", "przed", "jak", "gdy":
+		"según", "tras", "durante", "secondo", "dopo", "per",
+		// Russian, Ukrainian
+		"в", "во", "на", "по", "с", "со", "у", "к", "из", "за", "от", "до", "для", "после", "перед",
+		"при", "как", "что", "когда", "где", "з", "зі", "із", "від", "після", "під", "як", "що", "коли",
+		// Polish
+		"w", "z", "ze", "od", "do", "dla", "po", "podczas", "według", "przed", "jak", "gdy":
 		return openerStart
 	}
 	return openerNone
 }
 
-// refersBack reports whether a word, given in lower case, points back
-// at what came before it when it opens a sentence.
-func refersBack(w string) bool {
+// polishOnly reports whether w, which openerOf reads as a Polish pronoun
+// or demonstrative, is also a common English word that opens sentences
+// ("On Friday", "To end the war", "Ten drones", "One official"): it refers
+// back only in Polish text.
+func polishOnly(w string) bool {
 	switch w {
-	// English
-	case "he", "she", "it", "they", "we", "his", "her", "its", "their", "this", "these", "those",
-		"that", "such", "however", "but", "also", "moreover", "furthermore", "nevertheless",
-		"nonetheless", "instead", "thus", "therefore", "corresponding", "aforementioned":
-		return true
-	// Russian
-	case "он", "она", "оно", "они", "его", "её", "ее", "их", "этот", "эта", "это", "эти", "этого",
-		"этой", "этим", "этих", "этом", "такой", "такая", "такое", "такие", "данный", "данная",
-		"данное", "данные", "указанный", "указанная", "указанное", "указанные", "упомянутый",
-		"соответствующий", "соответствующая", "соответствующее", "соответствующие", "однако",
-		"но", "также", "кроме", "тогда", "там":
-		return true
-	// Ukrainian
-	case "він", "вона", "воно", "вони", "її", "їх", "цей", "ця", "це", "ці", "цього", "цієї",
-		"цим", "цих", "цьому", "такий", "така", "таке", "такі", "зазначений", "зазначена",
-		"зазначене", "зазначені", "вказаний", "згаданий", "відповідний", "відповідна",
-		"відповідне", "відповідні", "однак", "проте", "але", "також", "крім", "тоді":
-		return true
-	// German
-	case "er", "sie", "es", "dies", "diese", "dieser", "dieses", "diesen", "diesem", "solche",
-		"jedoch", "aber", "auch", "zudem", "außerdem", "dort", "damals", "ihre", "seine",
-		"entsprechende":
-		return true
-	// French
-	case "il", "elle", "ils", "elles", "ce", "cet", "cette", "ces", "cela", "ceci", "celui",
-		"celle", "ceux", "son", "sa", "ses", "leur", "leurs", "cependant", "mais", "toutefois",
-		"aussi", "là", "ledit", "ladite":
-		return true
-	// Polish
-	case "on", "ona", "ono", "oni", "one", "jego", "jej", "ich", "ten", "ta", "to", "te", "ci",
-		"tego", "tej", "tym", "tych", "taki", "taka", "takie", "wtedy", "jednak", "ale",
-		"również", "także", "ponadto", "wspomniany", "odpowiedni", "odpowiednie":
-		return true
-	// Spanish, Italian
-	case "él", "ella", "ellos", "ellas", "este", "esta", "estos", "estas", "ese", "esa", "dicho",
-		"dicha", "pero", "además", "lui", "lei", "essi", "questo", "questa", "questi", "queste",
-		"tale", "tuttavia", "ma", "inoltre":
+	case "on", "to", "ten", "ta", "te", "ci", "one":
 		return true
 	}
 	return false
+}
+
+// hasPolishLetter reports whether s has a letter only Polish, of the
+// languages read here, writes (ą ę ł ń ś ź ż ć).
+func hasPolishLetter(s string) bool {
+	return strings.ContainsAny(s, "ąęłńśźżćĄĘŁŃŚŹŻĆ")
 }
 
 // rawWord is a word of a text as written: bytes start to end, and
@@ -392,7 +398,8 @@ func opensReferring(s, prev string, prevFragment bool) bool {
 	}
 	switch openerAt(s, w) {
 	case openerRefers:
-		return true
+		var buf [maxOpenerBytes]byte
+		return !polishOnly(string(lowerWord(&buf, s, w))) || hasPolishLetter(s)
 	case openerArticle:
 		next, ok := wordAfter(s, w.end)
 		return ok && !next.capital && unicode.IsLetter(firstRune(s[next.start:]))
